@@ -1,0 +1,92 @@
+"""One exception tree for shipspec; the CLI maps each branch to an exit code and a one-line message.
+
+::
+
+    ShipspecError                 exit 1 unless a subclass says otherwise
+    ├── SpecError                 the spec is invalid: carries every Diagnostic found, not just the first
+    ├── UsageError                exit 2: bad flags or arguments the CLI framework could not catch
+    ├── RenderError               an artifact did not re-parse to what the engine intended (an engine bug)
+    ├── EngineError               exit 3: the Docker engine is unreachable or refused a call
+    ├── PlanError                 a saved plan is stale, unreadable or for another spec
+    ├── ApplyError                a step or health gate failed during apply
+    └── LockError                 another operator holds the app's lock
+
+Anything else escaping to the CLI is a bug: it becomes one line and exit 70 (EX_SOFTWARE), never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_ENGINE = 3
+EXIT_INTERNAL = 70
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem in a spec, located by file, line, column and spec path, with an optional fix hint."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+    hint: str = ""
+
+    def render(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        head = f"{where} {self.path}: {self.message}" if self.path else f"{where} {self.message}"
+        return f"{head}\n    hint: {self.hint}" if self.hint else head
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class ShipspecError(Exception):
+    """Base of every error shipspec raises on purpose."""
+
+    exit_code = EXIT_FAILED
+
+
+class SpecError(ShipspecError):
+    """The spec is invalid; ``diagnostics`` lists all problems, sorted by position."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics = tuple(sorted(diagnostics, key=lambda d: (d.file, d.line, d.column, d.path)))
+        count = len(self.diagnostics)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the spec")
+
+
+class UsageError(ShipspecError):
+    exit_code = EXIT_USAGE
+
+
+class RenderError(ShipspecError):
+    pass
+
+
+class EngineError(ShipspecError):
+    exit_code = EXIT_ENGINE
+
+
+class PlanError(ShipspecError):
+    pass
+
+
+class ApplyError(ShipspecError):
+    pass
+
+
+class LockError(ShipspecError):
+    pass

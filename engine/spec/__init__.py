@@ -1,0 +1,1 @@
+"""The spec: loading ``app.yaml`` with positions, the models, the JSON Schema and the semantic checks (pure)."""

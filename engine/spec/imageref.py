@@ -1,0 +1,60 @@
+"""Image references by the distribution reference grammar (what ``docker pull`` accepts).
+
+    reference  := name [":" tag] ["@" digest]
+    name       := [domain "/"] path-component ["/" path-component]*
+    domain     := host [":" port]             host: DNS name, IPv4, or [IPv6]
+    path-comp  := [a-z0-9]+ (([_.]|__|-+) [a-z0-9]+)*
+    tag        := [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
+    digest     := algorithm ":" hex (at least 32 hex digits)
+
+The first component is a domain only when it contains "." or ":" or is "localhost" (Docker's rule).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_COMPONENT = r"[a-z0-9]+(?:(?:[_.]|__|-+)[a-z0-9]+)*"
+_DOMAIN_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_HOST = rf"(?:{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*|\[[0-9a-fA-F:]+\])"
+_DOMAIN = rf"{_HOST}(?::[0-9]+)?"
+_TAG = r"[\w][\w.-]{0,127}"
+_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
+_REFERENCE = re.compile(
+    rf"^(?P<name>(?:(?P<domain>{_DOMAIN})/)?{_COMPONENT}(?:/{_COMPONENT})*)(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?$"
+)
+MAX_NAME = 255
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    name: str
+    tag: str | None
+    digest: str | None
+
+
+def parse_image_ref(text: str) -> ImageRef | None:
+    """The parsed reference, or None when ``text`` is not a valid reference."""
+    match = _REFERENCE.match(text)
+    if match is None or len(match["name"]) > MAX_NAME:
+        return None
+    domain = match["domain"]
+    if domain is not None and not ("." in domain or ":" in domain or domain == "localhost"):
+        # "team/app": "team" is a path component, and it already matched as one only if lowercase.
+        if not re.fullmatch(_COMPONENT, domain):
+            return None
+    return ImageRef(match["name"], match["tag"], match["digest"])
+
+
+def image_ref_problem(text: str) -> str | None:
+    """Why ``text`` is not a valid reference, in words, or None when it is."""
+    if parse_image_ref(text) is not None:
+        return None
+    if text != text.strip():
+        return "has leading or trailing spaces"
+    if any(c.isupper() for c in text.split(":")[0].split("/")[-1]):
+        return "repository names must be lowercase"
+    if text.count("@") > 1:
+        return "has more than one '@'"
+    return "is not a valid image reference"

@@ -1,0 +1,237 @@
+"""Load ``app.yaml`` into plain data plus a ``SourceMap``, refusing what YAML makes dangerous or ambiguous.
+
+Rules (each failure is a ``SpecError`` with ``file:line:col``):
+
+* size: at most ``MAX_BYTES``; checked before any parsing so a 50 MB file fails at once;
+* no anchors, aliases or custom tags: a spec is small and flat, and refusing aliases makes "billion laughs" files
+  fail at the first ``*`` instead of expanding;
+* nesting at most ``MAX_DEPTH`` levels: the composer recurses, so a 10,000-deep file must fail before Python's
+  recursion limit does;
+* no duplicate keys (PyYAML silently keeps the last one);
+* no tabs in indentation, with a hint, instead of PyYAML's "cannot start any token";
+* the top level is a mapping.
+
+Scalars resolve by the YAML 1.2 core schema, not PyYAML's 1.1 one: ``yes``, ``NO``, ``on`` and ``12:30`` stay
+strings, ``012`` is not octal. The source text of every plain scalar is kept in the ``SourceMap`` so that string
+fields (env values, labels, runtime versions) get the text the user typed (``1.10``, never ``1.1``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from engine.errors import Diagnostic, SpecError
+from engine.spec.source import SourceMap, SpecPath
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT10 = re.compile(r"^[-+]?[0-9]+$")
+_INT8 = re.compile(r"^0o[0-7]+$")
+_INT16 = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+_STD_TAG = "tag:yaml.org,2002:"
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A parsed document: plain data (dict/list/str/int/float/bool/None) and where each value came from."""
+
+    data: dict[str, Any]
+    source: SourceMap
+
+
+class _Reject(Exception):
+    def __init__(self, mark: yaml.Mark | None, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+        self.hint = hint
+
+
+class _GuardedLoader(yaml.SafeLoader):
+    """PyYAML's pure-Python parser and composer with anchors, aliases, custom tags and deep nesting refused."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            raise _Reject(event.start_mark, "YAML aliases (*name) are not allowed", "write the value out in full")
+        if isinstance(event, ScalarEvent | CollectionStartEvent):
+            if event.anchor is not None:
+                raise _Reject(
+                    event.start_mark, "YAML anchors (&name) are not allowed", "write the value out in full"
+                )
+            tag = event.tag
+            if tag is not None and tag != "!" and not tag.startswith(_STD_TAG):
+                raise _Reject(event.start_mark, f"custom YAML tag {tag!r} is not allowed", "remove the tag")
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Reject(
+                    event.start_mark,
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    "a spec is shallow; check for runaway brackets or indentation",
+                )
+            return super().compose_node(parent, index)  # type: ignore[no-untyped-call, no-any-return]
+        finally:
+            self._depth -= 1
+
+
+def load_spec(path: str | Path, display_name: str | None = None) -> LoadedSpec:
+    """Read and load a spec file; ``display_name`` is how errors name it (defaults to the path as given)."""
+    name = display_name or str(path)
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        if size > MAX_BYTES:
+            raise SpecError([_too_big(name, size)])
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise SpecError(
+            [Diagnostic(name, 1, 1, "", "file not found", "pass the spec with -f FILE, or run where app.yaml is")]
+        ) from None
+    except IsADirectoryError:
+        raise SpecError([Diagnostic(name, 1, 1, "", "is a directory, not a spec file")]) from None
+    except OSError as exc:
+        raise SpecError([Diagnostic(name, 1, 1, "", f"cannot read: {exc.strerror}")]) from None
+    return load_spec_bytes(raw, name)
+
+
+def load_spec_bytes(raw: bytes, name: str) -> LoadedSpec:
+    if len(raw) > MAX_BYTES:
+        raise SpecError([_too_big(name, len(raw))])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SpecError([Diagnostic(name, line, 1, "", "the file is not valid UTF-8")]) from None
+    return load_spec_text(text, name)
+
+
+def load_spec_text(text: str, name: str) -> LoadedSpec:
+    _check_tabs(text, name)
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise SpecError([Diagnostic(name, line, 1, "", "the file contains a NUL byte")])
+    loader = _GuardedLoader(text)
+    try:
+        node = loader.get_single_node()  # type: ignore[no-untyped-call]
+    except _Reject as exc:
+        raise SpecError([_at(name, exc.mark, exc.message, exc.hint)]) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = f"YAML syntax error: {exc.problem or exc.context}"
+        if exc.context and exc.problem:
+            message = f"YAML syntax error: {exc.problem} ({exc.context})"
+        raise SpecError([_at(name, mark, message, "check indentation, colons and quotes")]) from None
+    except yaml.YAMLError as exc:
+        raise SpecError([Diagnostic(name, 1, 1, "", f"YAML error: {exc}")]) from None
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+    source = SourceMap(name)
+    if node is None:
+        raise SpecError([Diagnostic(name, 1, 1, "", "the file is empty", "start with `version: 1` and `name:`")])
+    if not isinstance(node, MappingNode):
+        raise SpecError(
+            [_at(name, node.start_mark, "the top level must be a mapping (key: value pairs)", "start with `version: 1`")]
+        )
+    problems: list[Diagnostic] = []
+    data = _construct(node, (), source, problems)
+    if problems:
+        raise SpecError(problems)
+    assert isinstance(data, dict)
+    return LoadedSpec(data, source)
+
+
+def _construct(node: Node, path: SpecPath, source: SourceMap, problems: list[Diagnostic]) -> Any:
+    source.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                problems.append(_at(source.file, key_node.start_mark, "mapping keys must be plain text"))
+                continue
+            key = str(key_node.value)
+            child = (*path, key)
+            if key in out:
+                first = source.keys[child]
+                problems.append(
+                    _at(
+                        source.file,
+                        key_node.start_mark,
+                        f"duplicate key {key!r} (first defined at line {first[0]})",
+                        "keep one of them: YAML would silently use the last",
+                    )
+                )
+                continue
+            source.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = _construct(value_node, child, source, problems)
+        return out
+    if isinstance(node, SequenceNode):
+        return [_construct(item, (*path, i), source, problems) for i, item in enumerate(node.value)]
+    assert isinstance(node, ScalarNode)
+    if node.style is not None:  # quoted or block scalar: always text
+        return node.value
+    source.raw[path] = node.value
+    return _resolve_plain(node.value)
+
+
+def _resolve_plain(text: str) -> Any:
+    """YAML 1.2 core schema for plain scalars. String fields later recover the source text from the SourceMap,
+    so resolving ``012`` or ``1.10`` to a number here loses nothing."""
+    if _NULL.match(text):
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT10.match(text):
+        return int(text, 10)
+    if _INT8.match(text):
+        return int(text[2:], 8)
+    if _INT16.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if _INF.match(text):
+        return -math.inf if text.startswith("-") else math.inf
+    if _NAN.match(text):
+        return math.nan
+    return text
+
+
+
+def _check_tabs(text: str, name: str) -> None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = len(line) - len(line.lstrip(" \t"))
+        if "\t" in line[:indent] and line.strip():
+            column = line.index("\t") + 1
+            raise SpecError(
+                [Diagnostic(name, number, column, "", "tab character in indentation", "indent with spaces")]
+            )
+
+
+def _too_big(name: str, size: int) -> Diagnostic:
+    return Diagnostic(
+        name, 1, 1, "", f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}", "a spec is a few kilobytes"
+    )
+
+
+def _at(name: str, mark: yaml.Mark | None, message: str, hint: str = "") -> Diagnostic:
+    if mark is None:
+        return Diagnostic(name, 1, 1, "", message, hint)
+    return Diagnostic(name, mark.line + 1, mark.column + 1, "", message, hint)

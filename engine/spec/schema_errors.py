@@ -1,0 +1,112 @@
+"""Turn JSON Schema validation errors into diagnostics a person can act on.
+
+jsonschema says ``'replcas' does not match any of the regexes``; we say
+``app.yaml:7:5 services.web.replcas: unknown key`` with ``hint: did you mean 'replicas'?``. Each validator
+keyword gets its own wording; patterns are named by what they mean, not by the regex.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from engine.errors import Diagnostic
+from engine.spec import model
+from engine.spec.source import SourceMap, SpecPath
+
+_PATTERN_NAMES = {
+    model.DNS_LABEL: (
+        "must be a DNS label",
+        "use lowercase letters, digits and '-', starting with a letter and ending with a letter or digit",
+    ),
+    model.DURATION: ("must be a duration", "write a number and a unit: 500ms, 5s, 2m, 1h30m"),
+    model.CPU_QUANTITY: ("must be a CPU quantity", "write cores (0.5, 2) or millicores (500m)"),
+    model.MEMORY_QUANTITY: ("must be a memory quantity", "write a number and a unit: 256Mi, 1Gi, 500M"),
+    model.ENV_NAME: ("must be an environment variable name", "use letters, digits and '_', not starting with a digit"),
+    model.LABEL_KEY: ("must be a label key", "use letters, digits, '-', '_', '.' and '/'"),
+}
+_JSON_TYPES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+               "object": "a mapping", "array": "a list", "null": "nothing"}
+
+
+def schema_diagnostics(data: Any, schema: dict[str, Any], source: SourceMap) -> list[Diagnostic]:
+    validator = Draft202012Validator(schema)
+    out: list[Diagnostic] = []
+    for error in validator.iter_errors(data):
+        out.extend(_describe(error, source))
+    return out
+
+
+def _describe(error: ValidationError, source: SourceMap) -> Iterator[Diagnostic]:
+    path: SpecPath = tuple(error.absolute_path)
+    keyword = error.validator
+    value = error.instance
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if keyword == "additionalProperties" and isinstance(value, dict):
+        allowed = sorted(schema.get("properties", {}))
+        for key in sorted(set(value) - set(allowed)):
+            yield source.diagnostic((*path, key), "unknown key", _suggest(key, allowed), key=True)
+        return
+    if keyword == "required":
+        missing = str(error.message).split("'")[1] if "'" in str(error.message) else str(error.validator_value)
+        yield source.diagnostic(path, f"missing required key {missing!r}", _required_hint(missing))
+        return
+    if keyword == "propertyNames":
+        key = str(value)
+        pattern = error.validator_value.get("pattern", "") if isinstance(error.validator_value, dict) else ""
+        name, hint = _PATTERN_NAMES.get(pattern, ("has an invalid name", f"match {pattern}"))
+        yield source.diagnostic((*path, key), f"key {key!r} {name}", hint, key=True)
+        return
+    yield source.diagnostic(path, *_message(keyword, value, error, schema))
+
+
+def _message(keyword: Any, value: Any, error: ValidationError, schema: dict[str, Any]) -> tuple[str, str]:
+    expected = error.validator_value
+    if keyword == "type":
+        want = " or ".join(_JSON_TYPES.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))
+        if value is None:
+            return f"expected {want}, got nothing", 'write a value, or "" for empty text, or remove the key'
+        if expected == "boolean" and isinstance(value, str):
+            return f"expected true or false, got the text {value!r}", "YAML 1.2 booleans are only true and false"
+        return f"expected {want}, got {_show(value)}", ""
+    if keyword == "enum":
+        options = [str(o) for o in expected]
+        return f"{_show(value)} is not one of: {', '.join(options)}", _suggest(str(value), options)
+    if keyword == "const":
+        return f"must be {_show(expected)}, got {_show(value)}", ""
+    if keyword == "pattern":
+        name, hint = _PATTERN_NAMES.get(str(expected), ("has an invalid format", ""))
+        return f"{_show(value)} {name}", hint or f"it must match {expected}"
+    if keyword in ("minimum", "exclusiveMinimum"):
+        return f"{_show(value)} is below the minimum {expected}", ""
+    if keyword in ("maximum", "exclusiveMaximum"):
+        return f"{_show(value)} is above the maximum {expected}", ""
+    if keyword in ("minItems", "minProperties", "minLength"):
+        return ("must not be empty", "") if expected == 1 else (f"needs at least {expected} entries", "")
+    if keyword in ("maxLength",):
+        return f"{_show(value)} is longer than {expected} characters", ""
+    if keyword in ("maxItems", "maxProperties"):
+        return f"has more than {expected} entries", ""
+    return str(error.message), ""
+
+
+def _suggest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"allowed: {', '.join(options)}" if options else ""
+
+
+def _required_hint(key: str) -> str:
+    return {"version": "add `version: 1` at the top", "name": "add `name: <app name>`",
+            "services": "add a `services:` mapping"}.get(key, "")
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,64 @@
+"""Where each value of a loaded spec came from: file, line and column per spec path.
+
+Spec paths are tuples of mapping keys and list indexes; ``format_path`` spells them the way users read them
+(``services.web.ports[0].host``). Nothing here parses YAML: the loader fills a ``SourceMap`` and everyone else asks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from engine.errors import Diagnostic
+
+PathPart = str | int
+SpecPath = tuple[PathPart, ...]
+
+
+def format_path(path: Sequence[PathPart]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+@dataclass
+class SourceMap:
+    """Line/column (1-based) of every value and every mapping key, plus the source text of plain scalars."""
+
+    file: str
+    values: dict[SpecPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[SpecPath, tuple[int, int]] = field(default_factory=dict)
+    raw: dict[SpecPath, str] = field(default_factory=dict)
+
+    def locate(self, path: SpecPath, *, key: bool = False) -> tuple[int, int]:
+        """Position of ``path``; for a missing path, the nearest ancestor that exists (a missing field is
+        reported where its parent mapping starts)."""
+        probe = tuple(path)
+        if key and probe in self.keys:
+            return self.keys[probe]
+        while probe:
+            if probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+        return self.values.get((), (1, 1))
+
+    def diagnostic(self, path: SpecPath, message: str, hint: str = "", *, key: bool = False) -> Diagnostic:
+        line, column = self.locate(path, key=key)
+        return Diagnostic(self.file, line, column, format_path(path), message, hint)
+
+    def merged_with(self, other: SourceMap, prefix_from: SpecPath, prefix_to: SpecPath) -> SourceMap:
+        """A copy in which positions under ``prefix_from`` in ``other`` are re-keyed under ``prefix_to``.
+
+        Environment overlays use it: a value set by ``environments.prod.services.web.replicas`` lands at
+        ``services.web.replicas`` in the merged spec but must still point at the overlay's line."""
+        merged = SourceMap(self.file, dict(self.values), dict(self.keys), dict(self.raw))
+        cut = len(prefix_from)
+        for src, dst in ((other.values, merged.values), (other.keys, merged.keys), (other.raw, merged.raw)):
+            for path, pos in src.items():
+                if path[:cut] == prefix_from and len(path) > cut:
+                    dst[prefix_to + path[cut:]] = pos
+        return merged

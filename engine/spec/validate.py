@@ -1,0 +1,125 @@
+"""The validation pipeline: load → environment overlay → string recovery → JSON Schema → pydantic → semantics.
+
+Each stage reports every problem it finds; a later stage runs only when the earlier ones passed, because checks
+over a structurally broken spec would report noise. Without an environment, the base and every environment are
+validated, so a broken prod overlay fails CI even when nobody deploys prod today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from engine.errors import Diagnostic, SpecError
+from engine.spec.checks import run_checks
+from engine.spec.coerce import coerce_strings
+from engine.spec.loader import LoadedSpec, load_spec
+from engine.spec.model import AppSpec
+from engine.spec.overlays import apply_environment, environment_names
+from engine.spec.schema import published_schema
+from engine.spec.schema_errors import schema_diagnostics
+from engine.spec.source import SourceMap
+
+
+@dataclass(frozen=True)
+class ValidSpec:
+    """A validated spec for one environment (``env`` None is the base), with where it came from."""
+
+    spec: AppSpec
+    source: SourceMap
+    path: Path
+    env: str | None
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+
+def load_and_validate(path: str | Path, env: str | None = None, display_name: str | None = None) -> ValidSpec:
+    """Validate one environment of the spec file at ``path``; raises SpecError listing every problem."""
+    file = Path(path)
+    loaded = load_spec(file, display_name)
+    return validate_loaded(loaded, file, env)
+
+
+def validate_all(path: str | Path, display_name: str | None = None) -> list[ValidSpec]:
+    """Validate the base and every environment; problems of all of them are reported together."""
+    file = Path(path)
+    loaded = load_spec(file, display_name)
+    results: list[ValidSpec] = []
+    problems: list[Diagnostic] = []
+    for env in [None, *environment_names(loaded)]:
+        try:
+            results.append(validate_loaded(loaded, file, env))
+        except SpecError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        raise SpecError(_unique(problems))
+    return results
+
+
+def validate_loaded(loaded: LoadedSpec, file: Path, env: str | None) -> ValidSpec:
+    schema = published_schema()
+    # The whole document (overlays included) must match the schema before any overlay is merged.
+    document = coerce_strings(loaded.data, schema, loaded.source)
+    problems = schema_diagnostics(document, schema, loaded.source)
+    problems.extend(_overlay_targets(document, loaded.source))
+    if problems:
+        raise SpecError(problems)
+    merged = apply_environment(LoadedSpec(document, loaded.source), env)
+    data = coerce_strings(merged.data, schema, merged.source)
+    problems = schema_diagnostics(data, schema, merged.source)
+    if problems:
+        raise SpecError([_in_env(d, env) for d in problems])
+    try:
+        spec = AppSpec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError([_in_env(_from_pydantic(err, merged.source), env) for err in exc.errors()]) from None
+    problems = run_checks(spec, merged.source, file.parent)
+    if problems:
+        raise SpecError([_in_env(d, env) for d in problems])
+    return ValidSpec(spec, merged.source, file, env)
+
+
+def _overlay_targets(document: dict[str, object], source: SourceMap) -> list[Diagnostic]:
+    services = document.get("services")
+    envs = document.get("environments")
+    if not isinstance(services, dict) or not isinstance(envs, dict):
+        return []
+    out = []
+    for env, overlay in envs.items():
+        named = overlay.get("services", {}) if isinstance(overlay, dict) else {}
+        for name in named if isinstance(named, dict) else {}:
+            if name not in services:
+                known = ", ".join(sorted(services))
+                out.append(source.diagnostic(("environments", env, "services", name),
+                                             f"environment {env!r} overrides unknown service {name!r}",
+                                             f"services are: {known}", key=True))
+    return out
+
+
+def _from_pydantic(err: object, source: SourceMap) -> Diagnostic:
+    assert isinstance(err, dict)
+    loc = tuple(p for p in err.get("loc", ()) if isinstance(p, str | int))
+    return source.diagnostic(loc, str(err.get("msg", "invalid value")))
+
+
+def _in_env(diag: Diagnostic, env: str | None) -> Diagnostic:
+    if env is None:
+        return diag
+    suffix = f" (in environment {env!r})"
+    return Diagnostic(diag.file, diag.line, diag.column, diag.path, diag.message + suffix, diag.hint)
+
+
+def _unique(problems: list[Diagnostic]) -> list[Diagnostic]:
+    """The same base problem shows up once per environment; report it once."""
+    seen: set[tuple[str, int, int, str, str]] = set()
+    out = []
+    for d in problems:
+        key = (d.file, d.line, d.column, d.path, d.message.split(" (in environment ")[0])
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
