@@ -7,16 +7,16 @@ between ``desired.py`` (which writes them) and ``observed.py`` (which reads them
 from __future__ import annotations
 
 PREFIX = "dev.shipspec"
-APP = f"{PREFIX}.app"                  # app name
-ENV = f"{PREFIX}.env"                  # environment name, "" for the base
-SERVICE = f"{PREFIX}.service"          # service name (containers only)
-SLOT = f"{PREFIX}.slot"                # replica slot, 1-based (containers only)
-REVISION = f"{PREFIX}.revision"        # release revision that created the object
+APP = f"{PREFIX}.app"  # app name
+ENV = f"{PREFIX}.env"  # environment name, "" for the base
+SERVICE = f"{PREFIX}.service"  # service name (containers only)
+SLOT = f"{PREFIX}.slot"  # replica slot, 1-based (containers only)
+REVISION = f"{PREFIX}.revision"  # release revision that created the object
 CONFIG_HASH = f"{PREFIX}.config-hash"  # sha256 over everything that reaches the container
-IMAGE_REF = f"{PREFIX}.image-ref"      # image reference as written in the spec (the ID is observed directly)
-TRACK = f"{PREFIX}.track"              # rollout track: "stable", "canary", "blue", "green"
-MANAGED = f"{PREFIX}.managed"          # "true" on every object shipspec owns; never touch objects without it
-TEST = f"{PREFIX}.test"                # set by the test suite so leftovers can be swept
+IMAGE_REF = f"{PREFIX}.image-ref"  # image reference as written in the spec (the ID is observed directly)
+TRACK = f"{PREFIX}.track"  # rollout track: "stable", "canary", "blue", "green"
+MANAGED = f"{PREFIX}.managed"  # "true" on every object shipspec owns; never touch objects without it
+TEST = f"{PREFIX}.test"  # set by the test suite so leftovers can be swept
 
 
 def app_filter(app: str) -> dict[str, list[str]]:

@@ -15,16 +15,16 @@ from enum import StrEnum
 @dataclass(frozen=True, slots=True)
 class PortBinding:
     container: int
-    protocol: str            # "tcp" | "udp"
-    host: int | None         # None: not published
+    protocol: str  # "tcp" | "udp"
+    host: int | None  # None: not published
     host_ip: str = "127.0.0.1"
 
 
 @dataclass(frozen=True, slots=True)
 class Mount:
     target: str
-    volume: str | None = None       # named volume (full engine name, e.g. "shop_pgdata")
-    source: str | None = None       # absolute host path for a bind mount
+    volume: str | None = None  # named volume (full engine name, e.g. "shop_pgdata")
+    source: str | None = None  # absolute host path for a bind mount
     read_only: bool = False
 
 
@@ -44,7 +44,7 @@ class ContainerSpec:
     """Everything the gateway needs to create one container. ``config_hash`` is also in ``labels``."""
 
     name: str
-    image: str                       # image ID (sha256:…) or reference to run
+    image: str  # image ID (sha256:…) or reference to run
     labels: Mapping[str, str]
     config_hash: str
     command: tuple[str, ...] | None = None
@@ -68,7 +68,7 @@ class ContainerSpec:
     network: str | None = None
     aliases: tuple[str, ...] = ()
     stop_timeout_s: int = 10
-    init: bool = True                # Docker's init as PID 1: signals reach the app, zombies are reaped
+    init: bool = True  # Docker's init as PID 1: signals reach the app, zombies are reaped
 
 
 class ContainerState(StrEnum):
@@ -82,7 +82,7 @@ class ContainerState(StrEnum):
 
 
 class Health(StrEnum):
-    NONE = "none"          # no health check
+    NONE = "none"  # no health check
     STARTING = "starting"
     HEALTHY = "healthy"
     UNHEALTHY = "unhealthy"

@@ -45,26 +45,36 @@ def check_names(ctx: CheckContext) -> Iterator[Diagnostic]:
     for name in ctx.spec.services:
         if not SERVICE_NAME.match(name) or len(name) > 63:
             yield ctx.source.diagnostic(
-                _svc(name), f"service name {name!r} must be a DNS label",
-                "use lowercase letters, digits and '-', starting with a letter (Docker and Kubernetes both "
-                "accept it)", key=True)
+                _svc(name),
+                f"service name {name!r} must be a DNS label",
+                "use lowercase letters, digits and '-', starting with a letter (Docker and Kubernetes both accept it)",
+                key=True,
+            )
         elif len(ctx.spec.name) + 1 + len(name) > MAX_QUALIFIED:
             yield ctx.source.diagnostic(
-                _svc(name), f"'{ctx.spec.name}-{name}' is longer than {MAX_QUALIFIED} characters",
+                _svc(name),
+                f"'{ctx.spec.name}-{name}' is longer than {MAX_QUALIFIED} characters",
                 "shorten the app or service name: Kubernetes object names must fit 63 characters with suffixes",
-                key=True)
+                key=True,
+            )
 
 
 def check_image_or_build(ctx: CheckContext) -> Iterator[Diagnostic]:
     for name, svc in ctx.spec.services.items():
         if svc.image is None and svc.build is None:
-            yield ctx.source.diagnostic(_svc(name), "needs an `image` or a `build`",
-                                        "add `image: <reference>` or `build: {runtime: ..., context: ...}`")
+            yield ctx.source.diagnostic(
+                _svc(name),
+                "needs an `image` or a `build`",
+                "add `image: <reference>` or `build: {runtime: ..., context: ...}`",
+            )
         if svc.image is not None:
             problem = image_ref_problem(svc.image)
             if problem:
-                yield ctx.source.diagnostic(_svc(name, "image"), f"{svc.image!r} {problem}",
-                                            "e.g. postgres:16, ghcr.io/team/app:1.2 or registry:5000/app@sha256:…")
+                yield ctx.source.diagnostic(
+                    _svc(name, "image"),
+                    f"{svc.image!r} {problem}",
+                    "e.g. postgres:16, ghcr.io/team/app:1.2 or registry:5000/app@sha256:…",
+                )
 
 
 def check_build(ctx: CheckContext) -> Iterator[Diagnostic]:
@@ -73,14 +83,19 @@ def check_build(ctx: CheckContext) -> Iterator[Diagnostic]:
         if build is None:
             continue
         path = _svc(name, "build")
-        yield from _inside(ctx, build.context, build.allow_outside, (*path, "context"), "build context",
-                           must_exist=True)
+        yield from _inside(
+            ctx, build.context, build.allow_outside, (*path, "context"), "build context", must_exist=True
+        )
         if build.dockerfile is not None and build.runtime is not Runtime.DOCKERFILE:
-            yield ctx.source.diagnostic((*path, "dockerfile"), "only applies to runtime: dockerfile",
-                                        "remove it, or set runtime: dockerfile")
+            yield ctx.source.diagnostic(
+                (*path, "dockerfile"), "only applies to runtime: dockerfile", "remove it, or set runtime: dockerfile"
+            )
         if build.version is not None and build.runtime not in (Runtime.PYTHON, Runtime.NODE):
-            yield ctx.source.diagnostic((*path, "version"), f"runtime {build.runtime.value} has no version",
-                                        "remove it; use base_image to choose the base")
+            yield ctx.source.diagnostic(
+                (*path, "version"),
+                f"runtime {build.runtime.value} has no version",
+                "remove it; use base_image to choose the base",
+            )
         if build.base_image is not None and (problem := image_ref_problem(build.base_image)):
             yield ctx.source.diagnostic((*path, "base_image"), f"{build.base_image!r} {problem}")
 
@@ -95,16 +110,27 @@ def check_depends_on(ctx: CheckContext) -> Iterator[Diagnostic]:
             elif target not in services:
                 yield ctx.source.diagnostic(path, f"unknown service {target!r}", _close(target, services), key=True)
             elif condition is Condition.HEALTHY and services[target].health is None:
-                yield ctx.source.diagnostic(path, f"condition healthy needs a health check on {target!r}",
-                                            f"add `health:` to services.{target}, or use condition started")
+                yield ctx.source.diagnostic(
+                    path,
+                    f"condition healthy needs a health check on {target!r}",
+                    f"add `health:` to services.{target}, or use condition started",
+                )
             elif condition is Condition.COMPLETED and services[target].restart in (
-                RestartPolicy.ALWAYS, RestartPolicy.UNLESS_STOPPED):
-                yield ctx.source.diagnostic(path, f"{target!r} restarts {services[target].restart.value}, so it "
-                                            "never completes", f"set services.{target}.restart to no or on-failure")
+                RestartPolicy.ALWAYS,
+                RestartPolicy.UNLESS_STOPPED,
+            ):
+                yield ctx.source.diagnostic(
+                    path,
+                    f"{target!r} restarts {services[target].restart.value}, so it never completes",
+                    f"set services.{target}.restart to no or on-failure",
+                )
     cycle = _find_cycle({n: [t for t in s.depends_on if t in services and t != n] for n, s in services.items()})
     if cycle:
-        yield ctx.source.diagnostic(_svc(cycle[0], "depends_on"), "dependency cycle: " + " → ".join(cycle),
-                                    "remove one depends_on edge of the cycle")
+        yield ctx.source.diagnostic(
+            _svc(cycle[0], "depends_on"),
+            "dependency cycle: " + " → ".join(cycle),
+            "remove one depends_on edge of the cycle",
+        )
 
 
 def _find_cycle(graph: dict[str, list[str]]) -> list[str]:
@@ -123,7 +149,7 @@ def _find_cycle(graph: dict[str, list[str]]) -> list[str]:
                 stack.pop()
             elif state.get(child) == 1:
                 trail = [n for n, _ in stack]
-                return [*trail[trail.index(child):], child]
+                return [*trail[trail.index(child) :], child]
             elif not state.get(child):
                 state[child] = 1
                 stack.append((child, iter(sorted(graph[child]))))
@@ -139,18 +165,25 @@ def check_health_and_strategy(ctx: CheckContext) -> Iterator[Diagnostic]:
         strat = svc.strategy
         path = _svc(name, "strategy")
         if strat.type is not StrategyType.RECREATE and svc.health is None:
-            yield ctx.source.diagnostic((*path, "type"), f"strategy {strat.type.value} is gated on health",
-                                        "add a `health:` check, or use strategy recreate")
+            yield ctx.source.diagnostic(
+                (*path, "type"),
+                f"strategy {strat.type.value} is gated on health",
+                "add a `health:` check, or use strategy recreate",
+            )
         if strat.type is StrategyType.ROLLING and strat.max_surge == 0 and strat.max_unavailable == 0:
-            yield ctx.source.diagnostic(path, "max_surge and max_unavailable are both 0, so no replica can change",
-                                        "set max_surge: 1 (or max_unavailable: 1)")
+            yield ctx.source.diagnostic(
+                path,
+                "max_surge and max_unavailable are both 0, so no replica can change",
+                "set max_surge: 1 (or max_unavailable: 1)",
+            )
         if strat.type is StrategyType.CANARY:
             steps = strat.steps
             if not steps:
                 yield ctx.source.diagnostic(path, "canary needs steps", "e.g. steps: [10, 50, 100]")
             elif steps != sorted(set(steps)) or steps[-1] != 100:
-                yield ctx.source.diagnostic((*path, "steps"), f"steps {steps} must rise strictly and end at 100",
-                                            "e.g. steps: [10, 50, 100]")
+                yield ctx.source.diagnostic(
+                    (*path, "steps"), f"steps {steps} must rise strictly and end at 100", "e.g. steps: [10, 50, 100]"
+                )
         elif strat.steps:
             yield ctx.source.diagnostic((*path, "steps"), "steps only apply to strategy canary")
 
@@ -166,8 +199,7 @@ def _health(ctx: CheckContext, name: str, svc: ServiceSpec) -> Iterator[Diagnost
         return
     probe = health.http or health.tcp
     if probe is not None and probe.port is None and not svc.ports:
-        yield ctx.source.diagnostic((*path, kinds[0]), "no port to probe",
-                                    "set port here, or list the service's ports")
+        yield ctx.source.diagnostic((*path, kinds[0]), "no port to probe", "set port here, or list the service's ports")
 
 
 def check_ports(ctx: CheckContext) -> Iterator[Diagnostic]:
@@ -185,19 +217,23 @@ def check_ports(ctx: CheckContext) -> Iterator[Diagnostic]:
             if key in taken and _ips_overlap(taken[key][2], port.host_ip):
                 other, j, _ = taken[key]
                 yield ctx.source.diagnostic(
-                    (*path, "host"), f"host port {port.host}/{port.protocol} is also published by "
-                    f"services.{other}.ports[{j}]", "choose another host port for one of them")
+                    (*path, "host"),
+                    f"host port {port.host}/{port.protocol} is also published by services.{other}.ports[{j}]",
+                    "choose another host port for one of them",
+                )
             else:
                 taken[key] = (name, i, port.host_ip)
         if svc.expose is not None:
             ports = [p.container for p in svc.ports]
             want = svc.expose.port
             if want is None and not ports:
-                yield ctx.source.diagnostic(_svc(name, "expose"), "the service has no port to route to",
-                                            "add `ports:` or expose.port")
+                yield ctx.source.diagnostic(
+                    _svc(name, "expose"), "the service has no port to route to", "add `ports:` or expose.port"
+                )
             elif want is not None and want not in ports:
-                yield ctx.source.diagnostic(_svc(name, "expose", "port"), f"{want} is not one of the service's "
-                                            f"container ports {ports}")
+                yield ctx.source.diagnostic(
+                    _svc(name, "expose", "port"), f"{want} is not one of the service's container ports {ports}"
+                )
 
 
 def _ips_overlap(a: str, b: str) -> bool:
@@ -210,11 +246,13 @@ def check_env_and_secrets(ctx: CheckContext) -> Iterator[Diagnostic]:
         for var, ref in svc.secrets.items():
             path = _svc(name, "secrets", var)
             if var in svc.env:
-                yield ctx.source.diagnostic(path, f"{var} is both a plain env value and a secret",
-                                            "keep it under secrets only", key=True)
+                yield ctx.source.diagnostic(
+                    path, f"{var} is both a plain env value and a secret", "keep it under secrets only", key=True
+                )
             if (ref.env is None) == (ref.file is None):
-                yield ctx.source.diagnostic(path, "needs exactly one of env or file",
-                                            "e.g. {env: DB_PASSWORD} or {file: ./secrets/db_password}")
+                yield ctx.source.diagnostic(
+                    path, "needs exactly one of env or file", "e.g. {env: DB_PASSWORD} or {file: ./secrets/db_password}"
+                )
             elif ref.file is not None:
                 yield from _inside(ctx, ref.file, False, (*path, "file"), "secret file")
 
@@ -225,8 +263,7 @@ def check_mounts_and_files(ctx: CheckContext) -> Iterator[Diagnostic]:
         for i, mount in enumerate(svc.volumes):
             path = _svc(name, "volumes", i)
             if (mount.name is None) == (mount.source is None):
-                yield ctx.source.diagnostic(path, "needs exactly one of name (a named volume) or source (a bind "
-                                            "mount)")
+                yield ctx.source.diagnostic(path, "needs exactly one of name (a named volume) or source (a bind mount)")
             elif mount.source is not None:
                 yield from _inside(ctx, mount.source, mount.allow_outside, (*path, "source"), "bind mount")
             yield from _unique_target(ctx, targets, mount.target, (*path, "target"))
@@ -262,20 +299,26 @@ def check_resources(ctx: CheckContext) -> Iterator[Diagnostic]:
                     yield ctx.source.diagnostic((*path, side, field), str(exc))
                     continue
                 if values[side] == 0:
-                    yield ctx.source.diagnostic((*path, side, field), f"{field} {text!r} is zero",
-                                                "remove it for no limit")
+                    yield ctx.source.diagnostic(
+                        (*path, side, field), f"{field} {text!r} is zero", "remove it for no limit"
+                    )
             if len(values) == 2 and values["requests"] > values["limits"]:
                 yield ctx.source.diagnostic((*path, "requests", field), f"{field} request is above its limit")
 
 
-def _inside(ctx: CheckContext, rel: str, allowed: bool, path: SpecPath, what: str,
-            *, must_exist: bool = False) -> Iterator[Diagnostic]:
+def _inside(
+    ctx: CheckContext, rel: str, allowed: bool, path: SpecPath, what: str, *, must_exist: bool = False
+) -> Iterator[Diagnostic]:
     base = ctx.base_dir.resolve()
     target = (base / rel).resolve()
     if not allowed and target != base and base not in target.parents:
-        yield ctx.source.diagnostic(path, f"{what} {rel!r} is outside the spec's directory",
-                                    "move it under the spec's folder, or set allow_outside: true"
-                                    if what in ("build context", "bind mount") else "move it under the spec's folder")
+        yield ctx.source.diagnostic(
+            path,
+            f"{what} {rel!r} is outside the spec's directory",
+            "move it under the spec's folder, or set allow_outside: true"
+            if what in ("build context", "bind mount")
+            else "move it under the spec's folder",
+        )
     elif must_exist and not target.exists():
         yield ctx.source.diagnostic(path, f"{what} {rel!r} does not exist")
 

@@ -40,10 +40,9 @@ def parse_image_ref(text: str) -> ImageRef | None:
     if match is None or len(match["name"]) > MAX_NAME:
         return None
     domain = match["domain"]
-    if domain is not None and not ("." in domain or ":" in domain or domain == "localhost"):
-        # "team/app": "team" is a path component, and it already matched as one only if lowercase.
-        if not re.fullmatch(_COMPONENT, domain):
-            return None
+    is_domain = domain is not None and ("." in domain or ":" in domain or domain == "localhost")
+    if domain is not None and not is_domain and not re.fullmatch(_COMPONENT, domain):
+        return None  # "Team/app": without a dot or port, the first part is a path component and must be lowercase
     return ImageRef(match["name"], match["tag"], match["digest"])
 
 
@@ -53,7 +52,7 @@ def image_ref_problem(text: str) -> str | None:
         return None
     if text != text.strip():
         return "has leading or trailing spaces"
-    if any(c.isupper() for c in text.split(":")[0].split("/")[-1]):
+    if any(c.isupper() for c in text.split(":", maxsplit=1)[0].rsplit("/", maxsplit=1)[-1]):
         return "repository names must be lowercase"
     if text.count("@") > 1:
         return "has more than one '@'"

@@ -54,7 +54,7 @@ class LoadedSpec:
 
 
 class _Reject(Exception):
-    def __init__(self, mark: yaml.Mark | None, message: str, hint: str = "") -> None:
+    def __init__(self, mark: Any, message: str, hint: str = "") -> None:
         super().__init__(message)
         self.mark = mark
         self.message = message
@@ -69,14 +69,12 @@ class _GuardedLoader(yaml.SafeLoader):
         self._depth = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, AliasEvent):
             raise _Reject(event.start_mark, "YAML aliases (*name) are not allowed", "write the value out in full")
         if isinstance(event, ScalarEvent | CollectionStartEvent):
             if event.anchor is not None:
-                raise _Reject(
-                    event.start_mark, "YAML anchors (&name) are not allowed", "write the value out in full"
-                )
+                raise _Reject(event.start_mark, "YAML anchors (&name) are not allowed", "write the value out in full")
             tag = event.tag
             if tag is not None and tag != "!" and not tag.startswith(_STD_TAG):
                 raise _Reject(event.start_mark, f"custom YAML tag {tag!r} is not allowed", "remove the tag")
@@ -88,7 +86,7 @@ class _GuardedLoader(yaml.SafeLoader):
                     f"nesting deeper than {MAX_DEPTH} levels",
                     "a spec is shallow; check for runaway brackets or indentation",
                 )
-            return super().compose_node(parent, index)  # type: ignore[no-untyped-call, no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -131,7 +129,7 @@ def load_spec_text(text: str, name: str) -> LoadedSpec:
         raise SpecError([Diagnostic(name, line, 1, "", "the file contains a NUL byte")])
     loader = _GuardedLoader(text)
     try:
-        node = loader.get_single_node()  # type: ignore[no-untyped-call]
+        node = loader.get_single_node()
     except _Reject as exc:
         raise SpecError([_at(name, exc.mark, exc.message, exc.hint)]) from None
     except yaml.MarkedYAMLError as exc:
@@ -143,13 +141,20 @@ def load_spec_text(text: str, name: str) -> LoadedSpec:
     except yaml.YAMLError as exc:
         raise SpecError([Diagnostic(name, 1, 1, "", f"YAML error: {exc}")]) from None
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     source = SourceMap(name)
     if node is None:
         raise SpecError([Diagnostic(name, 1, 1, "", "the file is empty", "start with `version: 1` and `name:`")])
     if not isinstance(node, MappingNode):
         raise SpecError(
-            [_at(name, node.start_mark, "the top level must be a mapping (key: value pairs)", "start with `version: 1`")]
+            [
+                _at(
+                    name,
+                    node.start_mark,
+                    "the top level must be a mapping (key: value pairs)",
+                    "start with `version: 1`",
+                )
+            ]
         )
     problems: list[Diagnostic] = []
     data = _construct(node, (), source, problems)
@@ -214,7 +219,6 @@ def _resolve_plain(text: str) -> Any:
     return text
 
 
-
 def _check_tabs(text: str, name: str) -> None:
     for number, line in enumerate(text.splitlines(), start=1):
         indent = len(line) - len(line.lstrip(" \t"))
@@ -231,7 +235,7 @@ def _too_big(name: str, size: int) -> Diagnostic:
     )
 
 
-def _at(name: str, mark: yaml.Mark | None, message: str, hint: str = "") -> Diagnostic:
+def _at(name: str, mark: Any, message: str, hint: str = "") -> Diagnostic:
     if mark is None:
         return Diagnostic(name, 1, 1, "", message, hint)
     return Diagnostic(name, mark.line + 1, mark.column + 1, "", message, hint)

@@ -96,8 +96,9 @@ class PortSpec(_Spec):
     """A port the container listens on, optionally published on the host."""
 
     container: int = _f("Port the process listens on inside the container.", 8000, ge=1, le=65535)
-    host: int | None = _f("Publish on this host port; omit to keep the port internal.", 8080, default=None, ge=1,
-                          le=65535)
+    host: int | None = _f(
+        "Publish on this host port; omit to keep the port internal.", 8080, default=None, ge=1, le=65535
+    )
     host_ip: str = _f(
         "Host address to publish on. Loopback by default: publishing to every interface is an explicit choice.",
         "127.0.0.1",
@@ -155,13 +156,17 @@ class FileSpec(_Spec):
 
 class HttpCheck(_Spec):
     path: str = _f("Path that answers 2xx or 3xx when healthy.", "/healthz", default="/", pattern=r"^/")
-    port: int | None = _f("Port to probe; defaults to the first container port.", 8000, default=None, ge=1,
-                          le=65535)
+    port: int | None = _f("Port to probe; defaults to the first container port.", 8000, default=None, ge=1, le=65535)
 
 
 class TcpCheck(_Spec):
-    port: int | None = _f("Port that accepts a connection when healthy; defaults to the first container port.",
-                          5432, default=None, ge=1, le=65535)
+    port: int | None = _f(
+        "Port that accepts a connection when healthy; defaults to the first container port.",
+        5432,
+        default=None,
+        ge=1,
+        le=65535,
+    )
 
 
 class HealthSpec(_Spec):
@@ -170,47 +175,62 @@ class HealthSpec(_Spec):
     http: HttpCheck | None = _f("Probe an HTTP path.", {"path": "/healthz"}, default=None)
     tcp: TcpCheck | None = _f("Probe a TCP port.", {"port": 5432}, default=None)
     exec: list[str] | None = _f(
-        "Run a command in the container; exit 0 means healthy.", ["pg_isready", "-U", "shop"], default=None,
+        "Run a command in the container; exit 0 means healthy.",
+        ["pg_isready", "-U", "shop"],
+        default=None,
         min_length=1,
     )
     interval: str = _f("Time between probes.", "5s", default="10s", pattern=DURATION)
     timeout: str = _f("How long one probe may take.", "2s", default="3s", pattern=DURATION)
     retries: int = _f("Consecutive failures before unhealthy.", 3, default=3, ge=1, le=100)
-    start_period: str = _f("Grace period after start during which failures do not count.", "10s", default="0s",
-                           pattern=DURATION)
+    start_period: str = _f(
+        "Grace period after start during which failures do not count.", "10s", default="0s", pattern=DURATION
+    )
 
 
 class ResourceQuantities(_Spec):
-    cpu: str | None = _f("CPU in Kubernetes quantity syntax: cores or millicores.", "500m", default=None,
-                         pattern=CPU_QUANTITY)
+    cpu: str | None = _f(
+        "CPU in Kubernetes quantity syntax: cores or millicores.", "500m", default=None, pattern=CPU_QUANTITY
+    )
     memory: str | None = _f("Memory in Kubernetes quantity syntax.", "256Mi", default=None, pattern=MEMORY_QUANTITY)
 
 
 class ResourcesSpec(_Spec):
     """Requests (what the scheduler reserves) and limits (the hard cap), as in Kubernetes."""
 
-    requests: ResourceQuantities = _f("Reserved resources.", {"cpu": "100m", "memory": "128Mi"},
-                                      default_factory=ResourceQuantities)
-    limits: ResourceQuantities = _f("Hard caps; memory above the limit kills the container.",
-                                    {"cpu": "1", "memory": "256Mi"}, default_factory=ResourceQuantities)
+    requests: ResourceQuantities = _f(
+        "Reserved resources.", {"cpu": "100m", "memory": "128Mi"}, default_factory=ResourceQuantities
+    )
+    limits: ResourceQuantities = _f(
+        "Hard caps; memory above the limit kills the container.",
+        {"cpu": "1", "memory": "256Mi"},
+        default_factory=ResourceQuantities,
+    )
 
 
 class StrategySpec(_Spec):
     """How a change rolls out. Defaults: rolling when the service has a health check, recreate otherwise."""
 
     type: StrategyType = _f("recreate (has downtime), rolling, blue_green or canary.", "rolling")
-    max_surge: int = _f("Rolling: extra replicas allowed above the desired count during the update.", 1,
-                        default=1, ge=0, le=100)
-    max_unavailable: int = _f("Rolling: replicas that may be unavailable during the update.", 0, default=0, ge=0,
-                              le=100)
+    max_surge: int = _f(
+        "Rolling: extra replicas allowed above the desired count during the update.", 1, default=1, ge=0, le=100
+    )
+    max_unavailable: int = _f(
+        "Rolling: replicas that may be unavailable during the update.", 0, default=0, ge=0, le=100
+    )
     steps: list[Annotated[int, Field(ge=1, le=100)]] = _f(
         "Canary: traffic percentages, ascending, ending at 100.", [10, 50, 100], default_factory=list
     )
     pause: str = _f("Canary: time to watch each step before promoting.", "30s", default="30s", pattern=DURATION)
-    drain: str = _f("Blue-green and canary: time the old set keeps serving in-flight requests.", "10s",
-                    default="10s", pattern=DURATION)
-    health_deadline: str = _f("How long new replicas may take to become healthy before rollback.", "2m",
-                              default="2m", pattern=DURATION)
+    drain: str = _f(
+        "Blue-green and canary: time the old set keeps serving in-flight requests.",
+        "10s",
+        default="10s",
+        pattern=DURATION,
+    )
+    health_deadline: str = _f(
+        "How long new replicas may take to become healthy before rollback.", "2m", default="2m", pattern=DURATION
+    )
 
 
 class SecuritySpec(_Spec):
@@ -222,8 +242,9 @@ class SecuritySpec(_Spec):
         default=None,
         pattern=r"^[A-Za-z0-9_][-A-Za-z0-9_.]*(:[A-Za-z0-9_][-A-Za-z0-9_.]*)?$",
     )
-    run_as_root: bool = _f("Opt out of the non-root default (for images that drop privileges themselves).", False,
-                           default=False)
+    run_as_root: bool = _f(
+        "Opt out of the non-root default (for images that drop privileges themselves).", False, default=False
+    )
     read_only_root: bool = _f("Mount the root file system read-only.", True, default=True)
     no_new_privileges: bool = _f("Forbid privilege escalation through setuid binaries.", True, default=True)
     cap_drop: list[Annotated[str, Field(pattern=r"^[A-Z_]+$")]] = _f(
@@ -237,27 +258,35 @@ class SecuritySpec(_Spec):
 class ExposeSpec(_Spec):
     """Route external HTTP traffic to the service (Kubernetes Ingress; the proxy on a single host)."""
 
-    host: str = _f("Host name.", "shop.example.com",
-                   pattern=r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+    host: str = _f(
+        "Host name.",
+        "shop.example.com",
+        pattern=r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+    )
     path: str = _f("Path prefix.", "/", default="/", pattern=r"^/")
-    port: int | None = _f("Container port to route to; defaults to the first container port.", 8000,
-                          default=None, ge=1, le=65535)
+    port: int | None = _f(
+        "Container port to route to; defaults to the first container port.", 8000, default=None, ge=1, le=65535
+    )
     tls_secret: str | None = _f("Kubernetes TLS Secret for the host.", "shop-tls", default=None, pattern=DNS_LABEL)
 
 
 class ServiceSpec(_Spec):
     """One service: an ``image`` to run or a ``build`` to make, and how to run it."""
 
-    image: str | None = _f("Image reference to run (or the tag to give a built image).", "postgres:16",
-                           default=None)
-    build: BuildSpec | None = _f("Build the image from source.", {"context": "./web", "runtime": "python"},
-                                 default=None)
-    command: list[str] | None = _f("Command (exec form: each argument its own item).",
-                                   ["gunicorn", "shop.wsgi", "-b", "0.0.0.0:8000"], default=None)
+    image: str | None = _f("Image reference to run (or the tag to give a built image).", "postgres:16", default=None)
+    build: BuildSpec | None = _f(
+        "Build the image from source.", {"context": "./web", "runtime": "python"}, default=None
+    )
+    command: list[str] | None = _f(
+        "Command (exec form: each argument its own item).",
+        ["gunicorn", "shop.wsgi", "-b", "0.0.0.0:8000"],
+        default=None,
+    )
     entrypoint: list[str] | None = _f("Entrypoint (exec form).", ["/docker-entrypoint.sh"], default=None)
     working_dir: str | None = _f("Working directory inside the container.", "/app", default=None, pattern=r"^/")
-    ports: list[PortSpec] = _f("Ports the container listens on.", [{"container": 8000, "host": 8080}],
-                               default_factory=list)
+    ports: list[PortSpec] = _f(
+        "Ports the container listens on.", [{"container": 8000, "host": 8080}], default_factory=list
+    )
     replicas: int = _f("How many containers to run.", 3, default=1, ge=0, le=100)
     env: dict[Annotated[str, Field(pattern=ENV_NAME)], str] = _f(
         "Plain environment variables. Values are text; write secrets under `secrets`.",
@@ -269,18 +298,26 @@ class ServiceSpec(_Spec):
         {"DATABASE_PASSWORD": {"env": "SHOP_DB_PASSWORD"}},
         default_factory=dict,
     )
-    files: list[FileSpec] = _f("Files placed read-only in the container.",
-                               [{"target": "/etc/app/app.conf", "content": "x = 1\n"}], default_factory=list)
-    volumes: list[MountSpec] = _f("Named volumes and bind mounts.",
-                                  [{"name": "pgdata", "target": "/var/lib/postgresql/data"}], default_factory=list)
+    files: list[FileSpec] = _f(
+        "Files placed read-only in the container.",
+        [{"target": "/etc/app/app.conf", "content": "x = 1\n"}],
+        default_factory=list,
+    )
+    volumes: list[MountSpec] = _f(
+        "Named volumes and bind mounts.",
+        [{"name": "pgdata", "target": "/var/lib/postgresql/data"}],
+        default_factory=list,
+    )
     tmpfs: list[Annotated[str, Field(pattern=r"^/")]] = _f(
         "Writable in-memory directories (useful with a read-only root).", ["/tmp"], default_factory=list
     )
     health: HealthSpec | None = _f("Health check.", {"http": {"path": "/healthz"}}, default=None)
-    resources: ResourcesSpec = _f("CPU and memory requests and limits.", {"limits": {"memory": "256Mi"}},
-                                  default_factory=ResourcesSpec)
-    depends_on: dict[str, Condition] = _f("Services to wait for, and for what.", {"db": "healthy"},
-                                          default_factory=dict)
+    resources: ResourcesSpec = _f(
+        "CPU and memory requests and limits.", {"limits": {"memory": "256Mi"}}, default_factory=ResourcesSpec
+    )
+    depends_on: dict[str, Condition] = _f(
+        "Services to wait for, and for what.", {"db": "healthy"}, default_factory=dict
+    )
     strategy: StrategySpec | None = _f("How updates roll out.", {"type": "rolling", "max_surge": 1}, default=None)
     restart: RestartPolicy = _f("Restart policy.", "unless-stopped", default=RestartPolicy.UNLESS_STOPPED)
     security: SecuritySpec = _f("Security settings.", {"read_only_root": True}, default_factory=SecuritySpec)
@@ -288,8 +325,9 @@ class ServiceSpec(_Spec):
     labels: dict[Annotated[str, Field(pattern=LABEL_KEY)], str] = _f(
         "Extra labels for the service's containers and objects.", {"team": "payments"}, default_factory=dict
     )
-    stop_grace_period: str = _f("Time between SIGTERM and SIGKILL when stopping.", "10s", default="10s",
-                                pattern=DURATION)
+    stop_grace_period: str = _f(
+        "Time between SIGTERM and SIGKILL when stopping.", "10s", default="10s", pattern=DURATION
+    )
 
     def effective_strategy(self) -> StrategySpec:
         if self.strategy is not None:
@@ -316,14 +354,19 @@ class AppSpec(_Spec):
     """One application: its services and how they are deployed."""
 
     version: Literal[1] = _f("Spec format version.", 1)
-    name: str = _f("Application name: a DNS label, used to name containers, networks and Kubernetes objects.",
-                   "shop", pattern=DNS_LABEL, max_length=30)
+    name: str = _f(
+        "Application name: a DNS label, used to name containers, networks and Kubernetes objects.",
+        "shop",
+        pattern=DNS_LABEL,
+        max_length=30,
+    )
     description: str | None = _f("What the application is.", "The shop front end and its database.", default=None)
     labels: dict[Annotated[str, Field(pattern=LABEL_KEY)], str] = _f(
         "Labels on every object of the app.", {"owner": "team-shop"}, default_factory=dict
     )
-    services: dict[str, ServiceSpec] = _f("The services, by name (DNS labels).",
-                                          {"web": {"image": "nginx:1.27"}}, min_length=1)
+    services: dict[str, ServiceSpec] = _f(
+        "The services, by name (DNS labels).", {"web": {"image": "nginx:1.27"}}, min_length=1
+    )
     environments: dict[str, EnvironmentSpec] = _f(
         "Named environments whose partial specs deep-merge onto the base.",
         {"prod": {"services": {"web": {"replicas": 4}}}},

@@ -6,8 +6,19 @@ import re
 from decimal import Decimal, InvalidOperation
 
 _MEMORY_UNITS = {
-    "": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
-    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
+    "": 1,
+    "k": 10**3,
+    "M": 10**6,
+    "G": 10**9,
+    "T": 10**12,
+    "P": 10**15,
+    "E": 10**18,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
+    "Pi": 2**50,
+    "Ei": 2**60,
 }
 _MEMORY = re.compile(r"^(?P<num>[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?P<unit>Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
 _DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)")
@@ -17,10 +28,7 @@ _DURATION_UNITS = {"ms": Decimal("0.001"), "s": Decimal(1), "m": Decimal(60), "h
 def cpu_millicores(text: str) -> int:
     """``500m`` → 500, ``0.5`` → 500, ``2`` → 2000. Raises ValueError on anything else."""
     try:
-        if text.endswith("m"):
-            value = Decimal(text[:-1])
-        else:
-            value = Decimal(text) * 1000
+        value = Decimal(text[:-1]) if text.endswith("m") else Decimal(text) * 1000
     except InvalidOperation:
         raise ValueError(f"not a CPU quantity: {text!r}") from None
     if value < 0 or value != value.to_integral_value():

@@ -30,8 +30,15 @@ _PATTERN_NAMES = {
     model.ENV_NAME: ("must be an environment variable name", "use letters, digits and '_', not starting with a digit"),
     model.LABEL_KEY: ("must be a label key", "use letters, digits, '-', '_', '.' and '/'"),
 }
-_JSON_TYPES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
-               "object": "a mapping", "array": "a list", "null": "nothing"}
+_JSON_TYPES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "nothing",
+}
 
 
 def schema_diagnostics(data: Any, schema: dict[str, Any], source: SourceMap) -> list[Diagnostic]:
@@ -66,9 +73,10 @@ def _describe(error: ValidationError, source: SourceMap) -> Iterator[Diagnostic]
 
 
 def _message(keyword: Any, value: Any, error: ValidationError, schema: dict[str, Any]) -> tuple[str, str]:
-    expected = error.validator_value
+    expected: Any = error.validator_value
     if keyword == "type":
-        want = " or ".join(_JSON_TYPES.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))
+        types: list[str] = expected if isinstance(expected, list) else [expected]
+        want = " or ".join(_JSON_TYPES.get(t, t) for t in types)
         if value is None:
             return f"expected {want}, got nothing", 'write a value, or "" for empty text, or remove the key'
         if expected == "boolean" and isinstance(value, str):
@@ -103,8 +111,11 @@ def _suggest(word: str, options: list[str]) -> str:
 
 
 def _required_hint(key: str) -> str:
-    return {"version": "add `version: 1` at the top", "name": "add `name: <app name>`",
-            "services": "add a `services:` mapping"}.get(key, "")
+    return {
+        "version": "add `version: 1` at the top",
+        "name": "add `name: <app name>`",
+        "services": "add a `services:` mapping",
+    }.get(key, "")
 
 
 def _show(value: Any) -> str:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from engine.errors import Diagnostic
 
+_T = TypeVar("_T")
 PathPart = str | int
 SpecPath = tuple[PathPart, ...]
 
@@ -55,10 +57,14 @@ class SourceMap:
 
         Environment overlays use it: a value set by ``environments.prod.services.web.replicas`` lands at
         ``services.web.replicas`` in the merged spec but must still point at the overlay's line."""
-        merged = SourceMap(self.file, dict(self.values), dict(self.keys), dict(self.raw))
         cut = len(prefix_from)
-        for src, dst in ((other.values, merged.values), (other.keys, merged.keys), (other.raw, merged.raw)):
-            for path, pos in src.items():
-                if path[:cut] == prefix_from and len(path) > cut:
-                    dst[prefix_to + path[cut:]] = pos
-        return merged
+
+        def moved(src: dict[SpecPath, _T]) -> dict[SpecPath, _T]:
+            return {prefix_to + p[cut:]: v for p, v in src.items() if p[:cut] == prefix_from and len(p) > cut}
+
+        return SourceMap(
+            self.file,
+            {**self.values, **moved(other.values)},
+            {**self.keys, **moved(other.keys)},
+            {**self.raw, **moved(other.raw)},
+        )

@@ -94,9 +94,14 @@ def _overlay_targets(document: dict[str, object], source: SourceMap) -> list[Dia
         for name in named if isinstance(named, dict) else {}:
             if name not in services:
                 known = ", ".join(sorted(services))
-                out.append(source.diagnostic(("environments", env, "services", name),
-                                             f"environment {env!r} overrides unknown service {name!r}",
-                                             f"services are: {known}", key=True))
+                out.append(
+                    source.diagnostic(
+                        ("environments", env, "services", name),
+                        f"environment {env!r} overrides unknown service {name!r}",
+                        f"services are: {known}",
+                        key=True,
+                    )
+                )
     return out
 
 
