@@ -29,6 +29,23 @@ class Mount:
 
 
 @dataclass(frozen=True, slots=True)
+class FileMount:
+    """A file the container receives read-only; its content is part of the config hash (unlike Compose)."""
+
+    target: str
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class SecretSource:
+    """Where apply reads a secret value: ``kind`` "env" (a variable of the operator's environment) or "file"
+    (an absolute path). Plans carry only this and a hash of the value, never the value."""
+
+    kind: str
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
 class HealthCheck:
     """Docker's health check, already in engine terms (test is the CMD form)."""
 
@@ -51,7 +68,9 @@ class ContainerSpec:
     entrypoint: tuple[str, ...] | None = None
     working_dir: str | None = None
     env: Mapping[str, str] = field(default_factory=dict)
-    secret_env: Mapping[str, str] = field(default_factory=dict, repr=False)
+    secret_env: Mapping[str, str] = field(default_factory=dict, repr=False)   # values: filled at apply time only
+    secret_sources: Mapping[str, SecretSource] = field(default_factory=dict)  # env var → where its value comes from
+    files: tuple[FileMount, ...] = ()
     ports: tuple[PortBinding, ...] = ()
     mounts: tuple[Mount, ...] = ()
     tmpfs: tuple[str, ...] = ()
