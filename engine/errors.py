@@ -7,6 +7,8 @@
     ├── UsageError                exit 2: bad flags or arguments the CLI framework could not catch
     ├── RenderError               an artifact did not re-parse to what the engine intended (an engine bug)
     ├── EngineError               exit 3: the Docker engine is unreachable or refused a call
+    │   ├── NotFoundError         the container, network, volume or image named does not exist
+    │   └── BuildError            the engine's builder failed; carries the builder's last lines
     ├── PlanError                 a saved plan is stale, unreadable or for another spec
     ├── ApplyError                a step or health gate failed during apply
     └── LockError                 another operator holds the app's lock
@@ -78,6 +80,19 @@ class RenderError(ShipspecError):
 
 class EngineError(ShipspecError):
     exit_code = EXIT_ENGINE
+
+
+class NotFoundError(EngineError):
+    """The engine has no object by that ID or name (raised by the gateway, never for idempotent removals)."""
+
+
+class BuildError(EngineError):
+    """An image build failed; ``log_tail`` holds the builder's last output lines, also appended to the message."""
+
+    def __init__(self, message: str, log_tail: Sequence[str] = ()) -> None:
+        self.log_tail = tuple(log_tail)
+        tail = "".join(f"\n    {line}" for line in self.log_tail)
+        super().__init__(f"{message}{tail}")
 
 
 class PlanError(ShipspecError):

@@ -126,6 +126,9 @@ class ObservedContainer:
     nano_cpus: int | None = None
     mem_limit: int | None = None
     restart: str | None = None
+    mem_reservation: int | None = None
+    # Network name → the container's DNS aliases on it (a draining replica has left the service alias):
+    networks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,312 @@
+"""Test doubles shipped with the package: a recording in-memory ``DockerGateway`` and a fake ``Clock``.
+
+The planner and the executor are tested against these (no engine, no sleeping); the real gateway is tested against
+the real engine in ``tests/integration``. The fake keeps the gateway's contract: frozen observed types, idempotent
+removals, ``NotFoundError`` for unknown IDs, secret values never in labels. It must never import ``docker``.
+
+    gw = FakeGateway(images={"busybox:1.36": "sha256:aa…"})
+    gw.fail_on("start", nth=2)                  # the second start() raises EngineError
+    ... run the executor ...
+    assert gw.method_names() == ["ensure_network", "create_container", "start", ...]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from engine import labels as L
+from engine.errors import EngineError, NotFoundError
+from engine.gateway import Clock, DockerGateway
+from engine.state import (
+    ContainerSpec,
+    ContainerState,
+    Health,
+    ObservedContainer,
+    ObservedNetwork,
+    ObservedState,
+    ObservedVolume,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One recorded gateway call: the method name and its positional arguments (secret values never included)."""
+
+    method: str
+    args: tuple[object, ...] = ()
+
+
+@dataclass(slots=True)
+class _Failure:
+    method: str
+    nth: int
+    error: Exception
+    seen: int = 0
+
+
+def _int_label(value: str | None) -> int:
+    try:
+        return int(value) if value is not None else 0
+    except ValueError:
+        return 0
+
+
+def container_from_spec(spec: ContainerSpec, container_id: str, image_id: str) -> ObservedContainer:
+    """What a real engine would report right after creating ``spec``: used by the fake and by planner tests to
+    build observed fixtures that match a desired container exactly."""
+    return ObservedContainer(
+        id=container_id,
+        name=spec.name,
+        app=spec.labels.get(L.APP, ""),
+        service=spec.labels.get(L.SERVICE, ""),
+        slot=_int_label(spec.labels.get(L.SLOT)),
+        revision=_int_label(spec.labels.get(L.REVISION)),
+        config_hash=spec.config_hash,
+        image_id=image_id,
+        state=ContainerState.CREATED,
+        health=Health.NONE,
+        labels=dict(spec.labels),
+        ports=spec.ports,
+        nano_cpus=spec.nano_cpus,
+        mem_limit=spec.mem_limit,
+        mem_reservation=spec.mem_reservation,
+        restart=spec.restart,
+        networks={spec.network: (*spec.aliases, spec.name)} if spec.network else {},
+    )
+
+
+@dataclass
+class FakeGateway:
+    """In-memory Docker engine that records every call. Preset state with the constructor or ``add_container``;
+    inject failures with ``fail_on``; choose what health a started container reports with ``health_on_start``."""
+
+    images: dict[str, str] = field(default_factory=dict)  # reference or ID → image ID
+    containers: dict[str, ObservedContainer] = field(default_factory=dict)  # by ID
+    networks: dict[str, ObservedNetwork] = field(default_factory=dict)  # by name
+    volumes: dict[str, ObservedVolume] = field(default_factory=dict)  # by name
+    network_labels: dict[str, Mapping[str, str]] = field(default_factory=dict)
+    health_on_start: Health = Health.HEALTHY
+    engine: str = "fake-engine"
+    logs_by_name: dict[str, list[str]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    created_specs: dict[str, ContainerSpec] = field(default_factory=dict)  # by ID, secrets included (in memory)
+    _failures: list[_Failure] = field(default_factory=list, init=False, repr=False)
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1), init=False, repr=False)
+
+    # ---- test helpers -------------------------------------------------------------------------------------
+    def fail_on(self, method: str, nth: int = 1, error: Exception | None = None) -> None:
+        """Make the ``nth`` call of ``method`` (1-based, counted from now) raise ``error`` (an EngineError)."""
+        self._failures.append(_Failure(method, nth, error or EngineError(f"injected failure in {method}")))
+
+    def add_container(self, container: ObservedContainer) -> None:
+        self.containers[container.id] = container
+
+    def method_names(self) -> list[str]:
+        return [call.method for call in self.calls]
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    def by_name(self, name: str) -> ObservedContainer:
+        for container in self.containers.values():
+            if container.name == name:
+                return container
+        raise KeyError(name)
+
+    # ---- internals ----------------------------------------------------------------------------------------
+    def _record(self, method: str, *args: object) -> None:
+        self.calls.append(Call(method, args))
+        for failure in self._failures:
+            if failure.method == method:
+                failure.seen += 1
+                if failure.seen == failure.nth:
+                    raise failure.error
+
+    def _new_id(self, prefix: str) -> str:
+        return hashlib.sha256(f"{prefix}{next(self._ids)}".encode()).hexdigest()
+
+    def _get(self, container_id: str) -> ObservedContainer:
+        for container in self.containers.values():
+            if container_id in (container.id, container.name) or container.id.startswith(container_id):
+                return container
+        raise NotFoundError(f"no container {container_id}")
+
+    def _set(self, container: ObservedContainer, **changes: object) -> None:
+        self.containers[container.id] = replace(container, **changes)  # type: ignore[arg-type]
+
+    # ---- DockerGateway ------------------------------------------------------------------------------------
+    def engine_id(self) -> str:
+        self._record("engine_id")
+        return self.engine
+
+    def observe(self, app: str, image_refs: Iterable[str] = ()) -> ObservedState:
+        refs = tuple(image_refs)
+        self._record("observe", app, refs)
+        containers = tuple(sorted((c for c in self.containers.values() if c.app == app), key=lambda c: c.name))
+        networks = tuple(
+            n for name, n in sorted(self.networks.items()) if self.network_labels.get(name, {}).get(L.APP) == app
+        )
+        volumes = tuple(v for _, v in sorted(self.volumes.items()) if v.labels.get(L.APP) == app)
+        images = {ref: self.images[ref] for ref in refs if ref in self.images}
+        return ObservedState(app, self.engine, containers, networks, volumes, images)
+
+    def ensure_network(self, name: str, labels: Mapping[str, str]) -> str:
+        self._record("ensure_network", name)
+        if name not in self.networks:
+            self.networks[name] = ObservedNetwork(self._new_id("net"), name)
+            self.network_labels[name] = dict(labels)
+        return self.networks[name].id
+
+    def ensure_volume(self, name: str, labels: Mapping[str, str]) -> str:
+        self._record("ensure_volume", name)
+        self.volumes.setdefault(name, ObservedVolume(name, dict(labels)))
+        return name
+
+    def remove_network(self, name: str) -> None:
+        self._record("remove_network", name)
+        self.networks.pop(name, None)
+        self.network_labels.pop(name, None)
+
+    def remove_volume(self, name: str) -> None:
+        self._record("remove_volume", name)
+        self.volumes.pop(name, None)
+
+    def create_container(self, spec: ContainerSpec) -> str:
+        self._record("create_container", spec.name)
+        if any(c.name == spec.name for c in self.containers.values()):
+            raise EngineError(f'Conflict. The container name "/{spec.name}" is already in use')
+        image_id = self.images.get(spec.image, spec.image if spec.image.startswith("sha256:") else "")
+        if not image_id:
+            raise NotFoundError(f"No such image: {spec.image}")
+        container_id = self._new_id("ctr")
+        self.containers[container_id] = container_from_spec(spec, container_id, image_id)
+        self.created_specs[container_id] = spec
+        return container_id
+
+    def start(self, container_id: str) -> None:
+        self._record("start", container_id)
+        container = self._get(container_id)
+        has_check = container.id not in self.created_specs or self.created_specs[container.id].health is not None
+        health = self.health_on_start if has_check else Health.NONE
+        self._set(container, state=ContainerState.RUNNING, health=health, exit_code=None)
+
+    def stop(self, container_id: str, timeout_s: int) -> None:
+        self._record("stop", container_id, timeout_s)
+        container = self._get(container_id)
+        self._set(container, state=ContainerState.EXITED, health=Health.NONE, exit_code=0)
+
+    def remove(self, container_id: str) -> None:
+        self._record("remove", container_id)
+        try:
+            container = self._get(container_id)
+        except NotFoundError:
+            return
+        del self.containers[container.id]
+
+    def rename(self, container_id: str, new_name: str) -> None:
+        self._record("rename", container_id, new_name)
+        container = self._get(container_id)
+        if any(c.name == new_name and c.id != container.id for c in self.containers.values()):
+            raise EngineError(f'Conflict. The container name "/{new_name}" is already in use')
+        self._set(container, name=new_name)
+
+    def update_resources(
+        self,
+        container_id: str,
+        nano_cpus: int | None,
+        mem_limit: int | None,
+        mem_reservation: int | None,
+        restart: str,
+    ) -> None:
+        self._record("update_resources", container_id, nano_cpus, mem_limit, mem_reservation, restart)
+        container = self._get(container_id)
+        self._set(container, nano_cpus=nano_cpus, mem_limit=mem_limit, mem_reservation=mem_reservation, restart=restart)
+
+    def inspect_health(self, container_id: str) -> tuple[ContainerState, Health, int | None]:
+        self._record("inspect_health", container_id)
+        container = self._get(container_id)
+        return container.state, container.health, container.exit_code
+
+    def leave_alias(self, container_id: str, network: str, keep_aliases: Sequence[str] = ()) -> None:
+        self._record("leave_alias", container_id, network, tuple(keep_aliases))
+        container = self._get(container_id)
+        self._set(container, networks={**container.networks, network: tuple(keep_aliases)})
+
+    def disconnect(self, container_id: str, network: str) -> None:
+        self._record("disconnect", container_id, network)
+        container = self._get(container_id)
+        self._set(container, networks={k: v for k, v in container.networks.items() if k != network})
+
+    def logs(
+        self, container_ids: Sequence[str], tail: int | None = 100, follow: bool = False
+    ) -> Iterator[tuple[str, str]]:
+        self._record("logs", tuple(container_ids), tail, follow)
+        for container_id in container_ids:
+            name = self._get(container_id).name
+            lines = self.logs_by_name.get(name, [])
+            for line in lines[-tail:] if tail else lines:
+                yield name, line
+
+    def image_id(self, ref: str) -> str | None:
+        self._record("image_id", ref)
+        return self.images.get(ref)
+
+    def build_image(self, context_dir: Path, dockerfile_text: str, tag: str, labels: Mapping[str, str]) -> str:
+        self._record("build_image", str(context_dir), tag)
+        image_id = "sha256:" + hashlib.sha256(f"{context_dir}\0{dockerfile_text}".encode()).hexdigest()
+        self.images[tag] = image_id
+        self.images[image_id] = image_id
+        return image_id
+
+    def tag_image(self, image: str, tag: str) -> None:
+        self._record("tag_image", image, tag)
+        image_id = self.images.get(image)
+        if image_id is None:
+            raise NotFoundError(f"No such image: {image}")
+        self.images[tag] = image_id
+
+    def context_digest(self, context_dir: Path, dockerfile_text: str) -> str:
+        """Only the Dockerfile text and the folder's name: tests that need real digests use the real gateway."""
+        self._record("context_digest", str(context_dir))
+        return hashlib.sha256(f"{context_dir}\0{dockerfile_text}".encode()).hexdigest()
+
+    def remove_image(self, image: str) -> None:
+        self._record("remove_image", image)
+        if not image.startswith("sha256:"):
+            self.images.pop(image, None)  # a reference: untag, like `docker rmi name:tag`
+            return
+        for ref in [ref for ref, value in self.images.items() if value == image]:
+            del self.images[ref]
+
+
+@dataclass
+class FakeClock:
+    """A clock that moves only when slept or advanced: health-gate deadlines are tested without waiting."""
+
+    wall: float = 1_700_000_000.0
+    mono: float = 1000.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def monotonic(self) -> float:
+        return self.mono
+
+    def now(self) -> float:
+        return self.wall
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.advance(seconds)
+
+    def advance(self, seconds: float) -> None:
+        self.mono += seconds
+        self.wall += seconds
+
+
+if TYPE_CHECKING:  # mypy proves the fakes satisfy the ports they stand in for
+    _gateway: DockerGateway = FakeGateway()
+    _clock: Clock = FakeClock()
