@@ -50,10 +50,27 @@ def image_ref_problem(text: str) -> str | None:
     """Why ``text`` is not a valid reference, in words, or None when it is."""
     if parse_image_ref(text) is not None:
         return None
-    if text != text.strip():
-        return "has leading or trailing spaces"
-    if any(c.isupper() for c in text.split(":", maxsplit=1)[0].rsplit("/", maxsplit=1)[-1]):
-        return "repository names must be lowercase"
-    if text.count("@") > 1:
-        return "has more than one '@'"
-    return "is not a valid image reference"
+    name, _, digest = text.partition("@")
+    parts = name.split("/")
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]  # the registry host may have capitals; the repository path may not
+    parts[-1], colon, tag = parts[-1].partition(":")
+    reasons = (
+        (not text, "is empty"),
+        (text != text.strip() or " " in text, "has spaces"),
+        ("://" in text, "must not start with a URL scheme (write ghcr.io/team/app, not https://…)"),
+        (text.count("@") > 1, "has more than one '@'"),
+        (any(c.isupper() for part in parts for c in part), "repository names must be lowercase"),
+        ("::" in name, "has '::'; a tag follows a single ':'"),
+        (
+            bool(colon) and not re.fullmatch(_TAG, tag),
+            f"has an invalid tag {tag!r}: letters, digits, '_', '.', '-',"
+            " not starting with '.' or '-', at most 128 characters",
+        ),
+        (
+            bool(digest) and not re.fullmatch(_DIGEST, digest),
+            f"has an invalid digest {digest!r}: write algorithm:hex, e.g. sha256: and 64 hex digits",
+        ),
+        (len(name) > MAX_NAME, f"has a name longer than {MAX_NAME} characters"),
+    )
+    return next((reason for failed, reason in reasons if failed), "is not a valid image reference")

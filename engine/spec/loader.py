@@ -29,7 +29,7 @@ from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.errors import Diagnostic, SpecError
-from engine.spec.source import SourceMap, SpecPath
+from engine.spec.source import SourceMap, SpecPath, format_path
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
@@ -134,6 +134,8 @@ def load_spec_text(text: str, name: str) -> LoadedSpec:
         raise SpecError([_at(name, exc.mark, exc.message, exc.hint)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "end of stream" in str(exc.problem):
+            mark = exc.context_mark  # an unclosed quote or bracket: point at where it opened, not at the file's end
         message = f"YAML syntax error: {exc.problem or exc.context}"
         if exc.context and exc.problem:
             message = f"YAML syntax error: {exc.problem} ({exc.context})"
@@ -170,7 +172,9 @@ def _construct(node: Node, path: SpecPath, source: SourceMap, problems: list[Dia
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                problems.append(_at(source.file, key_node.start_mark, "mapping keys must be plain text"))
+                problems.append(
+                    _at(source.file, key_node.start_mark, "mapping keys must be plain text", path=format_path(path))
+                )
                 continue
             key = str(key_node.value)
             child = (*path, key)
@@ -182,6 +186,7 @@ def _construct(node: Node, path: SpecPath, source: SourceMap, problems: list[Dia
                         key_node.start_mark,
                         f"duplicate key {key!r} (first defined at line {first[0]})",
                         "keep one of them: YAML would silently use the last",
+                        path=format_path(child),
                     )
                 )
                 continue
@@ -235,7 +240,7 @@ def _too_big(name: str, size: int) -> Diagnostic:
     )
 
 
-def _at(name: str, mark: Any, message: str, hint: str = "") -> Diagnostic:
+def _at(name: str, mark: Any, message: str, hint: str = "", *, path: str = "") -> Diagnostic:
     if mark is None:
-        return Diagnostic(name, 1, 1, "", message, hint)
-    return Diagnostic(name, mark.line + 1, mark.column + 1, "", message, hint)
+        return Diagnostic(name, 1, 1, path, message, hint)
+    return Diagnostic(name, mark.line + 1, mark.column + 1, path, message, hint)

@@ -43,10 +43,22 @@ _JSON_TYPES = {
 
 def schema_diagnostics(data: Any, schema: dict[str, Any], source: SourceMap) -> list[Diagnostic]:
     validator = Draft202012Validator(schema)
+    errors = list(validator.iter_errors(data))
+    # ``version: "1"`` breaks both ``const`` and ``type``; one problem deserves one message, the more specific one.
+    specific = {tuple(e.absolute_path) for e in errors if e.validator in ("const", "enum")}
     out: list[Diagnostic] = []
-    for error in validator.iter_errors(data):
+    for error in errors:
+        if error.validator == "type" and tuple(error.absolute_path) in specific:
+            continue
         out.extend(_describe(error, source))
     return out
+
+
+def _from_property_names(error: ValidationError) -> bool:
+    """jsonschema reports a bad key as the inner ``pattern`` error on the key string, located at the mapping;
+    only its schema path says it came from ``propertyNames``."""
+    schema_path = list(error.absolute_schema_path)
+    return len(schema_path) >= 2 and schema_path[-2] == "propertyNames"
 
 
 def _describe(error: ValidationError, source: SourceMap) -> Iterator[Diagnostic]:
@@ -63,10 +75,9 @@ def _describe(error: ValidationError, source: SourceMap) -> Iterator[Diagnostic]
         missing = str(error.message).split("'")[1] if "'" in str(error.message) else str(error.validator_value)
         yield source.diagnostic(path, f"missing required key {missing!r}", _required_hint(missing))
         return
-    if keyword == "propertyNames":
+    if keyword == "pattern" and _from_property_names(error):
         key = str(value)
-        pattern = error.validator_value.get("pattern", "") if isinstance(error.validator_value, dict) else ""
-        name, hint = _PATTERN_NAMES.get(pattern, ("has an invalid name", f"match {pattern}"))
+        name, hint = _PATTERN_NAMES.get(str(error.validator_value), ("has an invalid format", ""))
         yield source.diagnostic((*path, key), f"key {key!r} {name}", hint, key=True)
         return
     yield source.diagnostic(path, *_message(keyword, value, error, schema))
@@ -86,7 +97,7 @@ def _message(keyword: Any, value: Any, error: ValidationError, schema: dict[str,
         options = [str(o) for o in expected]
         return f"{_show(value)} is not one of: {', '.join(options)}", _suggest(str(value), options)
     if keyword == "const":
-        return f"must be {_show(expected)}, got {_show(value)}", ""
+        return f"must be {_show(expected)}, got {'nothing' if value is None else _show(value)}", ""
     if keyword == "pattern":
         name, hint = _PATTERN_NAMES.get(str(expected), ("has an invalid format", ""))
         return f"{_show(value)} {name}", hint or f"it must match {expected}"
