@@ -17,6 +17,10 @@ IMAGE_REF = f"{PREFIX}.image-ref"  # image reference as written in the spec (the
 TRACK = f"{PREFIX}.track"  # rollout track: "stable", "canary", "blue", "green"
 MANAGED = f"{PREFIX}.managed"  # "true" on every object shipspec owns; never touch objects without it
 TEST = f"{PREFIX}.test"  # set by the test suite so leftovers can be swept
+# Canonical JSON of the container's non-secret config (secret and file contents as short digests), so a diff can
+# name the field that changed from labels alone; CONFIG_HASH stays the single value compared for equality.
+CONFIG = f"{PREFIX}.config"
+BUILD_DIGEST = f"{PREFIX}.build-digest"  # digest of the build context a built service's image came from
 
 
 def app_filter(app: str) -> dict[str, list[str]]:
