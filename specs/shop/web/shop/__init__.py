@@ -1,0 +1,1 @@
+"""The shop web application (a small WSGI app served by gunicorn)."""
