@@ -203,7 +203,7 @@ def _health(ctx: CheckContext, name: str, svc: ServiceSpec) -> Iterator[Diagnost
 
 
 def check_ports(ctx: CheckContext) -> Iterator[Diagnostic]:
-    taken: dict[tuple[int, str], tuple[str, int, str]] = {}
+    published: dict[tuple[int, str], list[tuple[str, int, str]]] = {}
     for name, svc in ctx.spec.services.items():
         seen: set[tuple[int, str]] = set()
         for i, port in enumerate(svc.ports):
@@ -213,16 +213,15 @@ def check_ports(ctx: CheckContext) -> Iterator[Diagnostic]:
             seen.add((port.container, port.protocol))
             if port.host is None:
                 continue
-            key = (port.host, port.protocol)
-            if key in taken and _ips_overlap(taken[key][2], port.host_ip):
-                other, j, _ = taken[key]
+            earlier = published.setdefault((port.host, port.protocol), [])
+            clash = next(((o, j) for o, j, ip in earlier if _ips_overlap(ip, port.host_ip)), None)
+            if clash is not None:
                 yield ctx.source.diagnostic(
                     (*path, "host"),
-                    f"host port {port.host}/{port.protocol} is also published by services.{other}.ports[{j}]",
+                    f"host port {port.host}/{port.protocol} is also published by services.{clash[0]}.ports[{clash[1]}]",
                     "choose another host port for one of them",
                 )
-            else:
-                taken[key] = (name, i, port.host_ip)
+            earlier.append((name, i, port.host_ip))
         if svc.expose is not None:
             ports = [p.container for p in svc.ports]
             want = svc.expose.port
@@ -288,22 +287,26 @@ def check_resources(ctx: CheckContext) -> Iterator[Diagnostic]:
         res = svc.resources
         path = _svc(name, "resources")
         for field, parse in (("cpu", cpu_millicores), ("memory", memory_bytes)):
-            values: dict[str, int] = {}
+            values: dict[str, tuple[int, str]] = {}
             for side in ("requests", "limits"):
                 text = getattr(getattr(res, side), field)
                 if text is None:
                     continue
                 try:
-                    values[side] = parse(text)
+                    values[side] = (parse(text), text)
                 except ValueError as exc:
                     yield ctx.source.diagnostic((*path, side, field), str(exc))
                     continue
-                if values[side] == 0:
+                if values[side][0] == 0:
                     yield ctx.source.diagnostic(
                         (*path, side, field), f"{field} {text!r} is zero", "remove it for no limit"
                     )
-            if len(values) == 2 and values["requests"] > values["limits"]:
-                yield ctx.source.diagnostic((*path, "requests", field), f"{field} request is above its limit")
+            if len(values) == 2 and values["requests"][0] > values["limits"][0] > 0:  # a zero limit is reported above
+                yield ctx.source.diagnostic(
+                    (*path, "requests", field),
+                    f"{field} request {values['requests'][1]} is above its limit {values['limits'][1]}",
+                    "lower the request or raise the limit",
+                )
 
 
 def _inside(

@@ -21,6 +21,7 @@ CPU_QUANTITY = r"^([0-9]+(\.[0-9]+)?|\.[0-9]+)m?$"
 MEMORY_QUANTITY = r"^([0-9]+(\.[0-9]+)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 LABEL_KEY = r"^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$"
+ABSOLUTE_PATH = r"^/"
 
 Duration = Annotated[str, Field(pattern=DURATION, examples=["5s"])]
 
@@ -133,7 +134,7 @@ class SecretRef(_Spec):
 class MountSpec(_Spec):
     """A named volume (``name``) or a bind mount (``source``) mounted at ``target``."""
 
-    target: str = _f("Absolute path inside the container.", "/var/lib/postgresql/data", pattern=r"^/")
+    target: str = _f("Absolute path inside the container.", "/var/lib/postgresql/data", pattern=ABSOLUTE_PATH)
     name: str | None = _f(
         "Named volume, created and kept by shipspec (never removed unless you ask).",
         "pgdata",
@@ -149,13 +150,13 @@ class MountSpec(_Spec):
 class FileSpec(_Spec):
     """A file placed in the container, read-only. Its content is part of the service's config hash."""
 
-    target: str = _f("Absolute path of the file inside the container.", "/etc/app/app.conf", pattern=r"^/")
+    target: str = _f("Absolute path of the file inside the container.", "/etc/app/app.conf", pattern=ABSOLUTE_PATH)
     content: str | None = _f("Inline content.", "log_level = info\n", default=None)
     source: str | None = _f("Read the content from this file, relative to the spec.", "./app.conf", default=None)
 
 
 class HttpCheck(_Spec):
-    path: str = _f("Path that answers 2xx or 3xx when healthy.", "/healthz", default="/", pattern=r"^/")
+    path: str = _f("Path that answers 2xx or 3xx when healthy.", "/healthz", default="/", pattern=ABSOLUTE_PATH)
     port: int | None = _f("Port to probe; defaults to the first container port.", 8000, default=None, ge=1, le=65535)
 
 
@@ -263,7 +264,7 @@ class ExposeSpec(_Spec):
         "shop.example.com",
         pattern=r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
     )
-    path: str = _f("Path prefix.", "/", default="/", pattern=r"^/")
+    path: str = _f("Path prefix.", "/", default="/", pattern=ABSOLUTE_PATH)
     port: int | None = _f(
         "Container port to route to; defaults to the first container port.", 8000, default=None, ge=1, le=65535
     )
@@ -283,7 +284,7 @@ class ServiceSpec(_Spec):
         default=None,
     )
     entrypoint: list[str] | None = _f("Entrypoint (exec form).", ["/docker-entrypoint.sh"], default=None)
-    working_dir: str | None = _f("Working directory inside the container.", "/app", default=None, pattern=r"^/")
+    working_dir: str | None = _f("Working directory inside the container.", "/app", default=None, pattern=ABSOLUTE_PATH)
     ports: list[PortSpec] = _f(
         "Ports the container listens on.", [{"container": 8000, "host": 8080}], default_factory=list
     )
@@ -308,7 +309,7 @@ class ServiceSpec(_Spec):
         [{"name": "pgdata", "target": "/var/lib/postgresql/data"}],
         default_factory=list,
     )
-    tmpfs: list[Annotated[str, Field(pattern=r"^/")]] = _f(
+    tmpfs: list[Annotated[str, Field(pattern=ABSOLUTE_PATH)]] = _f(
         "Writable in-memory directories (useful with a read-only root).", ["/tmp"], default_factory=list
     )
     health: HealthSpec | None = _f("Health check.", {"http": {"path": "/healthz"}}, default=None)

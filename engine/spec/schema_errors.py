@@ -29,6 +29,7 @@ _PATTERN_NAMES = {
     model.MEMORY_QUANTITY: ("must be a memory quantity", "write a number and a unit: 256Mi, 1Gi, 500M"),
     model.ENV_NAME: ("must be an environment variable name", "use letters, digits and '_', not starting with a digit"),
     model.LABEL_KEY: ("must be a label key", "use letters, digits, '-', '_', '.' and '/'"),
+    model.ABSOLUTE_PATH: ("must be an absolute path", "start it with /"),
 }
 _JSON_TYPES = {
     "string": "text",
@@ -79,6 +80,14 @@ def _describe(error: ValidationError, source: SourceMap) -> Iterator[Diagnostic]
         key = str(value)
         name, hint = _PATTERN_NAMES.get(str(error.validator_value), ("has an invalid format", ""))
         yield source.diagnostic((*path, key), f"key {key!r} {name}", hint, key=True)
+        return
+    if keyword == "type" and len(path) == 4 and path[2] == "secrets" and not isinstance(value, dict | list):
+        # never echo what is probably a secret value into CI logs
+        yield source.diagnostic(
+            path,
+            "a secret is a reference to where the value is kept, not the value itself",
+            "write {env: VARIABLE} or {file: ./path}, and keep the value out of the spec",
+        )
         return
     yield source.diagnostic(path, *_message(keyword, value, error, schema))
 
