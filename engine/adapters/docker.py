@@ -1,0 +1,344 @@
+"""The Docker gateway: the only module of shipspec that imports the Docker SDK.
+
+``DockerSdkGateway`` implements ``engine.gateway.DockerGateway`` on the SDK's low-level ``APIClient`` (the
+high-level ``client.containers.list()`` inspects every container it lists, one request each). It owns three jobs:
+
+- talk to the engine (created lazily with ``docker.from_env(version="auto")``, so ``DOCKER_HOST`` is honoured and
+  a command that never needs the engine never connects);
+- convert every answer at once into the frozen ``engine.state`` types (``engine.observed`` does the parsing,
+  ``docker_config`` writes create requests, ``docker_files`` and ``docker_logs`` do host files and log streams);
+- map SDK and transport errors onto ``EngineError`` with one clear line at this boundary.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any, cast
+
+import docker
+import docker.errors
+import requests.exceptions
+from docker.utils import build as build_utils
+
+from engine.adapters.docker_build import dockerignore_patterns, follow_build
+from engine.adapters.docker_config import create_body, restart_body, split_repo_tag
+from engine.adapters.docker_files import digest_context, materialise_files
+from engine.adapters.docker_logs import interleave, split_lines
+from engine.errors import EngineError, NotFoundError
+from engine.labels import app_filter
+from engine.observed import (
+    container_from_inspect,
+    network_from_list,
+    resolve_images,
+    state_from_inspect,
+    volume_from_list,
+)
+from engine.state import ContainerSpec, ContainerState, Health, ObservedContainer, ObservedState
+
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+DOCKERFILE_NAME = ".shipspec.Dockerfile"  # the rendered Dockerfile's name inside the build context we send
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost OS-level reason ("Connection refused") buried in requests' wrapped exceptions."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.strerror:
+            return current.strerror
+        nested = [current.__cause__, current.__context__, getattr(current, "reason", None), *current.args]
+        pending.extend(item for item in nested if isinstance(item, BaseException))
+    text = str(exc).strip().splitlines()
+    return text[-1][:200] if text else type(exc).__name__
+
+
+def _explanation(exc: docker.errors.APIError) -> str:
+    return str(exc.explanation or exc).strip().splitlines()[0]
+
+
+def unreachable(exc: BaseException) -> EngineError:
+    host = os.environ.get("DOCKER_HOST") or DEFAULT_HOST
+    return EngineError(
+        f"cannot reach the Docker engine at {host}: {_reason(exc)}. Start it (scripts/docker-up) or set DOCKER_HOST"
+    )
+
+
+@contextmanager
+def _boundary(what: str) -> Iterator[None]:
+    """Translate whatever the SDK raises into our tree, naming the operation that failed."""
+    try:
+        yield
+    except docker.errors.NotFound as exc:
+        raise NotFoundError(f"{what}: {_explanation(exc)}") from exc
+    except docker.errors.APIError as exc:
+        raise EngineError(f"{what}: {_explanation(exc)}") from exc
+    except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+        raise unreachable(exc) from exc
+    except docker.errors.DockerException as exc:
+        raise EngineError(f"{what}: {str(exc).splitlines()[0]}") from exc
+
+
+@contextmanager
+def _gone_is_fine(what: str) -> Iterator[None]:
+    """Removals are idempotent: the goal (the object is absent) already holds."""
+    try:
+        with _boundary(what):
+            yield
+    except NotFoundError:
+        pass
+
+
+class DockerSdkGateway:
+    """``DockerGateway`` over the SDK. ``state_dir`` holds the content-addressed files that ``FileMount``s bind
+    into containers (the engine must run on this host for those binds to resolve)."""
+
+    def __init__(self, state_dir: Path, *, inspect_workers: int = 8, timeout_s: int = 60) -> None:
+        self.state_dir = state_dir
+        self.inspect_workers = inspect_workers
+        self.timeout_s = timeout_s
+        self._client: docker.APIClient | None = None
+        self._engine_id: str | None = None
+        self._lock = threading.Lock()
+
+    def api(self) -> docker.APIClient:
+        """The low-level client, connected on first use; negotiating the API version is the first request, so
+        an engine that is down fails here with one line."""
+        with self._lock:
+            if self._client is None:
+                try:
+                    self._client = docker.from_env(version="auto", timeout=self.timeout_s).api
+                except docker.errors.DockerException as exc:
+                    raise unreachable(exc) from exc
+            return self._client
+
+    def engine_id(self) -> str:
+        """Cached: an engine's ID does not change while we talk to it."""
+        if self._engine_id is None:
+            with _boundary("reading the engine's info"):
+                self._engine_id = str(self.api().info()["ID"])
+        return self._engine_id
+
+    def observe(self, app: str, image_refs: Iterable[str] = ()) -> ObservedState:
+        """Three label-filtered list calls (containers, networks, volumes) plus one image list when references
+        are asked for, whatever the number of containers. The container list lacks what drift detection needs
+        (cpu and memory limits, restart policy, health, exit code, network aliases: all changeable behind our back
+        with `docker update`, `docker stop` or `docker network disconnect`), so each listed container is inspected,
+        concurrently on a small bounded pool: latency stays near one round-trip while the engine is not flooded."""
+        refs = tuple(dict.fromkeys(image_refs))
+        api, filters = self.api(), app_filter(app)
+        with _boundary(f"observing app {app}"):
+            listed = api.containers(all=True, filters=filters)
+            networks = api.networks(filters=filters)
+            volumes = (api.volumes(filters=filters) or {}).get("Volumes") or []
+            images = api.images() if refs else []
+        containers = self._inspect_all([str(entry["Id"]) for entry in listed])
+        return ObservedState(
+            app=app,
+            engine_id=self.engine_id(),
+            containers=tuple(sorted(containers, key=lambda c: (c.service, c.slot, c.name))),
+            networks=tuple(sorted((network_from_list(n) for n in networks), key=lambda n: n.name)),
+            volumes=tuple(sorted((volume_from_list(v) for v in volumes), key=lambda v: v.name)),
+            images=resolve_images(refs, images),
+        )
+
+    def _inspect_or_none(self, container_id: str) -> ObservedContainer | None:
+        try:
+            with _boundary(f"inspecting container {container_id[:12]}"):
+                return container_from_inspect(self.api().inspect_container(container_id))
+        except NotFoundError:
+            return None  # removed between the list and the inspect: it is gone, so it is not observed
+
+    def _inspect_all(self, ids: Sequence[str]) -> list[ObservedContainer]:
+        if len(ids) <= 1:
+            found = [self._inspect_or_none(i) for i in ids]
+        else:
+            with ThreadPoolExecutor(max_workers=min(self.inspect_workers, len(ids))) as pool:
+                found = list(pool.map(self._inspect_or_none, ids))
+        return [c for c in found if c is not None]
+
+    def ensure_network(self, name: str, labels: Mapping[str, str]) -> str:
+        """List by name first (the name filter matches substrings, so compare exactly), create when absent."""
+        api = self.api()
+        with _boundary(f"ensuring network {name}"):
+            for network in api.networks(names=[name]):
+                if network["Name"] == name:
+                    return str(network["Id"])
+            return str(api.create_network(name, driver="bridge", labels=dict(labels), check_duplicate=True)["Id"])
+
+    def ensure_volume(self, name: str, labels: Mapping[str, str]) -> str:
+        """Inspect first so an existing volume (and its data and labels) is never touched."""
+        api = self.api()
+        try:
+            with _boundary(f"ensuring volume {name}"):
+                return str(api.inspect_volume(name)["Name"])
+        except NotFoundError:
+            with _boundary(f"creating volume {name}"):
+                return str(api.create_volume(name, driver="local", labels=dict(labels))["Name"])
+
+    def remove_network(self, name: str) -> None:
+        """Fails (EngineError) while containers are still attached: remove them first."""
+        with _gone_is_fine(f"removing network {name}"):
+            self.api().remove_network(name)
+
+    def remove_volume(self, name: str) -> None:
+        """Deletes the data; only `destroy --volumes` calls this."""
+        with _gone_is_fine(f"removing volume {name}"):
+            self.api().remove_volume(name)
+
+    def create_container(self, spec: ContainerSpec) -> str:
+        """Files are written to the state dir first (their binds are part of the create request). Secret values
+        travel only in the request's Env: Docker keeps them in the container's config, as for any env var, but
+        they never reach a label, a log line or an error message of ours."""
+        file_mounts = materialise_files(self.state_dir, spec.files)
+        create: Callable[..., Mapping[str, Any]] = self.api().create_container_from_config  # untyped in the stubs
+        with _boundary(f"creating container {spec.name}"):
+            answer = create(create_body(spec, file_mounts), name=spec.name)
+        return str(answer["Id"])
+
+    def start(self, container_id: str) -> None:
+        with _boundary(f"starting container {container_id[:12]}"):
+            self.api().start(container_id)
+
+    def stop(self, container_id: str, timeout_s: int) -> None:
+        with _boundary(f"stopping container {container_id[:12]}"):
+            self.api().stop(container_id, timeout=timeout_s)
+
+    def remove(self, container_id: str) -> None:
+        """``force`` so a container that restarted by itself still goes; ``v`` drops only anonymous volumes."""
+        with _gone_is_fine(f"removing container {container_id[:12]}"):
+            self.api().remove_container(container_id, v=True, force=True)
+
+    def rename(self, container_id: str, new_name: str) -> None:
+        with _boundary(f"renaming container {container_id[:12]} to {new_name}"):
+            self.api().rename(container_id, new_name)
+
+    def update_resources(
+        self,
+        container_id: str,
+        nano_cpus: int | None,
+        mem_limit: int | None,
+        mem_reservation: int | None,
+        restart: str,
+    ) -> None:
+        """A raw ``POST /containers/{id}/update``: the SDK's ``update_container`` has no NanoCpus, and mixing
+        CpuQuota with a create-time NanoCpus is refused. The engine treats 0 as "unchanged", so a limit cannot be
+        lifted in place (the planner recreates for that). Swap is kept at twice the memory, as at create."""
+        body: dict[str, Any] = {"RestartPolicy": restart_body(restart)}
+        if nano_cpus:
+            body["NanoCpus"] = nano_cpus
+        if mem_limit:
+            body["Memory"] = mem_limit
+            body["MemorySwap"] = 2 * mem_limit
+        if mem_reservation:
+            body["MemoryReservation"] = mem_reservation
+        api = self.api()
+        url = f"{api.base_url}/v{api.api_version}/containers/{container_id}/update"
+        with _boundary(f"updating container {container_id[:12]}"):
+            response = api.post(url, json=body, timeout=self.timeout_s)
+            try:
+                response.raise_for_status()
+            except requests.exceptions.HTTPError as exc:
+                docker.errors.create_api_error_from_http_exception(exc)
+
+    def inspect_health(self, container_id: str) -> tuple[ContainerState, Health, int | None]:
+        with _boundary(f"inspecting container {container_id[:12]}"):
+            return state_from_inspect(self.api().inspect_container(container_id))
+
+    def leave_alias(self, container_id: str, network: str, keep_aliases: Sequence[str] = ()) -> None:
+        """Docker cannot drop one alias of an endpoint, so the endpoint is recreated without it. Connections open
+        through the old endpoint break: use this before stop, after the proxy (if any) stopped sending traffic."""
+        api = self.api()
+        with _boundary(f"taking container {container_id[:12]} out of its aliases on {network}"):
+            api.disconnect_container_from_network(container_id, network)
+            api.connect_container_to_network(container_id, network, aliases=list(keep_aliases) or None)
+
+    def disconnect(self, container_id: str, network: str) -> None:
+        try:
+            with _boundary(f"disconnecting container {container_id[:12]} from {network}"):
+                self.api().disconnect_container_from_network(container_id, network)
+        except EngineError as exc:
+            if "is not connected" not in str(exc):
+                raise
+
+    def logs(
+        self, container_ids: Sequence[str], tail: int | None = 100, follow: bool = False
+    ) -> Iterator[tuple[str, str]]:
+        """Without follow, each container's lines in turn; with follow, one reader per replica (see docker_logs)."""
+        api = self.api()
+        with _boundary("reading container logs"):
+            names = [str(api.inspect_container(i)["Name"]).lstrip("/") for i in container_ids]
+            streams = [
+                api.logs(i, stream=True, follow=follow, tail="all" if tail is None else tail) for i in container_ids
+            ]
+
+        def close() -> None:
+            for stream in streams:
+                stream.close()
+
+        if not follow:
+            try:
+                for name, stream in zip(names, streams, strict=True):
+                    with _boundary(f"reading logs of {name}"):
+                        yield from ((name, line) for line in split_lines(stream))
+            finally:
+                close()
+            return
+        yield from interleave(list(zip(names, streams, strict=True)), close)
+
+    def image_id(self, ref: str) -> str | None:
+        inspect: Callable[[str], Mapping[str, Any]] = self.api().inspect_image  # untyped in the stubs
+        try:
+            with _boundary(f"inspecting image {ref}"):
+                return str(inspect(ref)["Id"])
+        except NotFoundError:
+            return None
+
+    def _context_paths(self, context_dir: Path) -> set[str]:
+        """What ``docker build`` would send, by the SDK's own ``.dockerignore`` matcher."""
+        if not context_dir.is_dir():
+            raise EngineError(f"build context {context_dir} is not a directory")
+        patterns = dockerignore_patterns(context_dir)
+        return build_utils.exclude_paths(str(context_dir), patterns, dockerfile=DOCKERFILE_NAME) - {DOCKERFILE_NAME}
+
+    def context_digest(self, context_dir: Path, dockerfile_text: str) -> str:
+        return digest_context(context_dir, self._context_paths(context_dir), dockerfile_text)
+
+    def build_image(self, context_dir: Path, dockerfile_text: str, tag: str, labels: Mapping[str, str]) -> str:
+        """Classic builder; the Dockerfile text joins the context tar under its own name so the user's files
+        (a Dockerfile of their own included) are sent untouched. Never pulls: bases must be local."""
+        paths = sorted(self._context_paths(context_dir))
+        extra = [(DOCKERFILE_NAME, dockerfile_text)]
+        archive = cast(IO[bytes], build_utils.create_archive(str(context_dir), files=paths, extra_files=extra))
+        with archive, _boundary(f"building image {tag}"):
+            events = self.api().build(
+                fileobj=archive, custom_context=True, dockerfile=DOCKERFILE_NAME, tag=tag, labels=dict(labels),
+                rm=True, forcerm=True, decode=True, pull=False,
+            )  # fmt: skip
+            image = follow_build(events, tag)
+        return image or self._required_image_id(tag)
+
+    def _required_image_id(self, ref: str) -> str:
+        image = self.image_id(ref)
+        if image is None:
+            raise NotFoundError(f"image {ref} is not in the engine after building it")
+        return image
+
+    def tag_image(self, image: str, tag: str) -> None:
+        repo, version = split_repo_tag(tag)
+        with _boundary(f"tagging {image} as {tag}"):
+            if not self.api().tag(image, repo, version, force=True):
+                raise EngineError(f"tagging {image} as {tag}: the engine refused")
+
+    def remove_image(self, image: str) -> None:
+        """A reference is untagged; the image goes when no tag and no container uses it."""
+        with _gone_is_fine(f"removing image {image}"):
+            self.api().remove_image(image)

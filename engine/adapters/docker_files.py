@@ -1,0 +1,79 @@
+"""Host-side files the Docker adapter owns: content-addressed file mounts and build-context digests.
+
+- ``materialise_files``: each ``FileMount`` becomes a read-only file under ``<state_dir>/files/<sha256>``, named by
+  its content, so identical content is shared between replicas and services, and a content change gives a new path
+  (hence a new bind, hence a recreated container: exactly what the config hash promised). Written atomically.
+- ``digest_context``: a deterministic sha256 over a list of context paths (the list itself comes from the SDK's
+  ``.dockerignore`` matcher in ``docker.py``): sorted paths, kind, executable bit and content, plus the Dockerfile.
+
+Must not import ``docker``. Bind mounts name host paths, so file mounts need the engine on this host.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from engine.state import FileMount, Mount
+
+
+def file_path(state_dir: Path, content: str) -> Path:
+    return state_dir.resolve() / "files" / hashlib.sha256(content.encode()).hexdigest()
+
+
+def _write_once(path: Path, data: bytes) -> None:
+    if path.exists():
+        return  # content-addressed: an existing file already holds exactly these bytes
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.chmod(0o755)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o444)  # readable by the container's non-root user, writable by nobody
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def materialise_files(state_dir: Path, files: Iterable[FileMount]) -> tuple[Mount, ...]:
+    """Write each file's content once and return the read-only bind mounts that deliver them."""
+    mounts = []
+    for item in files:
+        path = file_path(state_dir, item.content)
+        _write_once(path, item.content.encode())
+        mounts.append(Mount(target=item.target, source=str(path), read_only=True))
+    return tuple(mounts)
+
+
+def _entry(root: Path, relative: str) -> bytes:
+    full = root / relative
+    info = full.lstat()
+    if stat.S_ISLNK(info.st_mode):
+        return f"l\0{relative}\0{os.readlink(full)}\n".encode()
+    if stat.S_ISDIR(info.st_mode):
+        return f"d\0{relative}\n".encode()
+    if not stat.S_ISREG(info.st_mode):
+        return b""  # sockets and fifos: the build context skips them too
+    executable = "x" if info.st_mode & 0o111 else "-"
+    digest = hashlib.sha256()
+    with full.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return f"f\0{relative}\0{executable}\0{digest.hexdigest()}\n".encode()
+
+
+def digest_context(root: Path, paths: Iterable[str], dockerfile_text: str) -> str:
+    """sha256 of the context paths (relative to ``root``) and the Dockerfile text; mtimes and owners are left out
+    so a fresh checkout of the same files digests the same."""
+    digest = hashlib.sha256()
+    for relative in sorted(set(paths)):
+        digest.update(_entry(root, relative))
+    digest.update(b"Dockerfile\0")
+    digest.update(dockerfile_text.encode())
+    return "sha256:" + digest.hexdigest()
