@@ -7,6 +7,7 @@ is a small function ``(ctx) -> Iterator[Diagnostic]`` registered in ``CHECKS``; 
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -211,6 +212,8 @@ def check_ports(ctx: CheckContext) -> Iterator[Diagnostic]:
             if (port.container, port.protocol) in seen:
                 yield ctx.source.diagnostic((*path, "container"), f"container port {port.container} is listed twice")
             seen.add((port.container, port.protocol))
+            if not _is_ip(port.host_ip):
+                yield ctx.source.diagnostic((*path, "host_ip"), f"{port.host_ip!r} is not an IP address")
             if port.host is None:
                 continue
             earlier = published.setdefault((port.host, port.protocol), [])
@@ -233,6 +236,14 @@ def check_ports(ctx: CheckContext) -> Iterator[Diagnostic]:
                 yield ctx.source.diagnostic(
                     _svc(name, "expose", "port"), f"{want} is not one of the service's container ports {ports}"
                 )
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return False
+    return True
 
 
 def _ips_overlap(a: str, b: str) -> bool:

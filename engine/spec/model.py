@@ -22,6 +22,12 @@ MEMORY_QUANTITY = r"^([0-9]+(\.[0-9]+)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 LABEL_KEY = r"^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$"
 ABSOLUTE_PATH = r"^/"
+RUNTIME_VERSION = r"^[0-9]+(\.[0-9]+){0,2}$"
+IP_ADDRESS = r"^([0-9]{1,3}(\.[0-9]{1,3}){3}|::1?|\[?[0-9a-fA-F:]+\]?)$"
+PORT_NAME = r"^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$"
+USER = r"^[A-Za-z0-9_][-A-Za-z0-9_.]*(:[A-Za-z0-9_][-A-Za-z0-9_.]*)?$"
+CAPABILITY = r"^[A-Z_]+$"
+HOST_NAME = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 
 Duration = Annotated[str, Field(pattern=DURATION, examples=["5s"])]
 
@@ -73,7 +79,7 @@ class BuildSpec(_Spec):
         "Runtime version (python or node). Quote it: 3.10 unquoted is still read as the text 3.10.",
         "3.12",
         default=None,
-        pattern=r"^[0-9]+(\.[0-9]+){0,2}$",
+        pattern=RUNTIME_VERSION,
     )
     base_image: str | None = _f(
         "Base image for the rendered Dockerfile; defaults to a pinned official image for the runtime. "
@@ -104,14 +110,14 @@ class PortSpec(_Spec):
         "Host address to publish on. Loopback by default: publishing to every interface is an explicit choice.",
         "127.0.0.1",
         default="127.0.0.1",
-        pattern=r"^([0-9]{1,3}(\.[0-9]{1,3}){3}|::1?|\[?[0-9a-fA-F:]+\]?)$",
+        pattern=IP_ADDRESS,
     )
     protocol: Literal["tcp", "udp"] = _f("Transport protocol.", "tcp", default="tcp")
     name: str | None = _f(
         "Port name (Kubernetes Service port name); defaults to the protocol and port.",
         "http",
         default=None,
-        pattern=r"^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$",
+        pattern=PORT_NAME,
     )
 
 
@@ -241,17 +247,17 @@ class SecuritySpec(_Spec):
         "User (uid[:gid] or name) the process runs as; defaults to 10001:10001 unless run_as_root is true.",
         "10001:10001",
         default=None,
-        pattern=r"^[A-Za-z0-9_][-A-Za-z0-9_.]*(:[A-Za-z0-9_][-A-Za-z0-9_.]*)?$",
+        pattern=USER,
     )
     run_as_root: bool = _f(
         "Opt out of the non-root default (for images that drop privileges themselves).", False, default=False
     )
     read_only_root: bool = _f("Mount the root file system read-only.", True, default=True)
     no_new_privileges: bool = _f("Forbid privilege escalation through setuid binaries.", True, default=True)
-    cap_drop: list[Annotated[str, Field(pattern=r"^[A-Z_]+$")]] = _f(
+    cap_drop: list[Annotated[str, Field(pattern=CAPABILITY)]] = _f(
         "Linux capabilities to drop.", ["ALL"], default_factory=lambda: ["ALL"]
     )
-    cap_add: list[Annotated[str, Field(pattern=r"^[A-Z_]+$")]] = _f(
+    cap_add: list[Annotated[str, Field(pattern=CAPABILITY)]] = _f(
         "Linux capabilities to add back after dropping.", ["NET_BIND_SERVICE"], default_factory=list
     )
 
@@ -262,7 +268,7 @@ class ExposeSpec(_Spec):
     host: str = _f(
         "Host name.",
         "shop.example.com",
-        pattern=r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+        pattern=HOST_NAME,
     )
     path: str = _f("Path prefix.", "/", default="/", pattern=ABSOLUTE_PATH)
     port: int | None = _f(

@@ -30,6 +30,12 @@ _PATTERN_NAMES = {
     model.ENV_NAME: ("must be an environment variable name", "use letters, digits and '_', not starting with a digit"),
     model.LABEL_KEY: ("must be a label key", "use letters, digits, '-', '_', '.' and '/'"),
     model.ABSOLUTE_PATH: ("must be an absolute path", "start it with /"),
+    model.RUNTIME_VERSION: ("must be a version number", 'write major[.minor[.patch]], e.g. "3.12" or "20"'),
+    model.IP_ADDRESS: ("must be an IP address", "e.g. 127.0.0.1 (loopback), 0.0.0.0 (every interface) or ::1"),
+    model.PORT_NAME: ("must be a port name", "at most 15 lowercase letters, digits and '-', starting with a letter"),
+    model.USER: ("must be a user name or uid[:gid]", "e.g. 10001:10001 or app"),
+    model.CAPABILITY: ("must be a Linux capability name", "uppercase without CAP_, e.g. NET_BIND_SERVICE or ALL"),
+    model.HOST_NAME: ("must be a host name", "a lowercase DNS name such as shop.example.com or *.example.com"),
 }
 _JSON_TYPES = {
     "string": "text",
