@@ -89,6 +89,18 @@ def config_document(
         "network": spec.network,
         "aliases": list(spec.aliases),
         "label": dict(user_labels),
+        # Not hashed (see the module docstring): what `docker update` fields were at creation, to tell a change
+        # made by hand from a change of the spec.
+        **({"update": update_fields(spec)} if short else {}),
+    }
+
+
+def update_fields(spec: ContainerSpec) -> dict[str, Any]:
+    return {
+        "nano_cpus": spec.nano_cpus,
+        "mem_limit": spec.mem_limit,
+        "mem_reservation": spec.mem_reservation,
+        "restart": spec.restart,
     }
 
 
@@ -122,7 +134,7 @@ _KEYED = ("env", "secret", "file", "label")
 def field_causes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """Every field that differs between two summaries, in words; secret values are never known, only digests."""
     causes: list[str] = []
-    for name in sorted(set(old) | set(new)):
+    for name in sorted((set(old) | set(new)) - {"update"}):
         before, after = old.get(name), new.get(name)
         if before == after:
             continue

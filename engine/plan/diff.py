@@ -1,0 +1,228 @@
+"""diff(desired, observed) → one ServiceChange per service: what to create, replace, update, start or remove.
+
+Pure. A replica slot is current when its config-hash label equals the desired hash and it runs the desired image
+ID; the fields ``docker update`` can change are compared with the engine's live values (see ``config.py``). Every
+decision carries its causes down to the field, read from the summary label, so the plan can say *why*. Drift
+(stopped, removed or ``docker update``-d by hand) is named as such. Volumes and networks are handled by ``plan.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from engine import labels as L
+from engine.desired import DesiredService, DesiredState
+from engine.plan.config import field_causes, parse_summary, short_id
+from engine.plan.container import container_name, format_bytes, format_cpus
+from engine.state import ContainerState, ObservedContainer, ObservedState
+
+
+class ChangeKind(StrEnum):
+    CREATE = "create"  # nothing of the service runs yet
+    NOOP = "no-op"
+    UPDATE = "update"  # any mix of replace, in-place update, start, scale
+    REMOVE = "remove"  # the spec no longer names the service
+
+
+@dataclass(frozen=True, slots=True)
+class SlotCreate:
+    slot: int
+    cause: str
+
+
+@dataclass(frozen=True, slots=True)
+class SlotReplace:
+    slot: int
+    old: ObservedContainer
+    causes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerAction:
+    container: ObservedContainer
+    causes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceChange:
+    service: str
+    desired: DesiredService | None
+    observed: tuple[ObservedContainer, ...]
+    create: tuple[SlotCreate, ...] = ()
+    replace: tuple[SlotReplace, ...] = ()
+    update: tuple[ContainerAction, ...] = ()  # docker update in place
+    start: tuple[ContainerAction, ...] = ()  # stopped by hand, otherwise current
+    rename: tuple[ContainerAction, ...] = ()  # current, but left under a temporary name
+    remove: tuple[ContainerAction, ...] = ()  # scale down (highest slots first), orphans, duplicates
+
+    @property
+    def kind(self) -> ChangeKind:
+        if self.desired is None:
+            return ChangeKind.REMOVE
+        if not (self.create or self.replace or self.update or self.start or self.rename or self.remove):
+            return ChangeKind.NOOP
+        return ChangeKind.CREATE if not self.observed else ChangeKind.UPDATE
+
+    @property
+    def causes(self) -> tuple[str, ...]:
+        """Distinct causes in first-seen order, for the service's summary line."""
+        seen: dict[str, None] = {}
+        for group in (self.replace, self.update, self.start, self.rename, self.remove):
+            for item in group:
+                seen.update(dict.fromkeys(item.causes))
+        for c in self.create:
+            seen[c.cause] = None
+        return tuple(seen)
+
+
+def diff(desired: DesiredState, observed: ObservedState) -> list[ServiceChange]:
+    """Changes for every desired service (sorted), then for every orphaned service (sorted)."""
+    by_service: dict[str, list[ObservedContainer]] = {}
+    for c in observed.containers:
+        by_service.setdefault(c.service, []).append(c)
+    out = [_service_change(svc, by_service.get(name, [])) for name, svc in sorted(desired.services.items())]
+    for name in sorted(set(by_service) - set(desired.services)):
+        olds = sorted(by_service[name], key=_removal_order)
+        out.append(
+            ServiceChange(
+                service=name,
+                desired=None,
+                observed=tuple(olds),
+                remove=tuple(ContainerAction(c, ("not in the spec",)) for c in olds),
+            )
+        )
+    return out
+
+
+def _removal_order(c: ObservedContainer) -> tuple[int, str]:
+    return (-c.slot, c.name)
+
+
+@dataclass
+class _Buckets:
+    """The per-slot decisions of one service while they are collected."""
+
+    create: list[SlotCreate] = field(default_factory=list)
+    replace: list[SlotReplace] = field(default_factory=list)
+    update: list[ContainerAction] = field(default_factory=list)
+    start: list[ContainerAction] = field(default_factory=list)
+    rename: list[ContainerAction] = field(default_factory=list)
+    remove: list[ContainerAction] = field(default_factory=list)
+
+
+def _service_change(svc: DesiredService, olds: Sequence[ObservedContainer]) -> ServiceChange:
+    app = svc.template.labels[L.APP]
+    slots: dict[int, list[ObservedContainer]] = {}
+    for c in olds:
+        slots.setdefault(c.slot, []).append(c)
+    b = _Buckets()
+    live = len({c.slot for c in olds})
+    for slot in sorted(s for s in slots if not 1 <= s <= svc.replicas):
+        cause = f"scale {live} → {svc.replicas} replicas"
+        b.remove.extend(ContainerAction(c, (cause,)) for c in slots[slot])
+    for slot in range(1, svc.replicas + 1):
+        here = slots.get(slot, [])
+        if not here:
+            b.create.append(SlotCreate(slot, _missing_cause(slot, olds, live, svc.replicas)))
+            continue
+        keep, extras = _pick(here, container_name(app, svc.name, slot))
+        b.remove.extend(ContainerAction(c, (f"duplicate of replica slot {slot} (interrupted apply)",)) for c in extras)
+        _judge(svc, slot, keep, b)
+    b.remove.sort(key=lambda a: _removal_order(a.container))
+    return ServiceChange(
+        service=svc.name,
+        desired=svc,
+        observed=tuple(sorted(olds, key=lambda c: (c.slot, c.name))),
+        create=tuple(b.create),
+        replace=tuple(b.replace),
+        update=tuple(b.update),
+        start=tuple(b.start),
+        rename=tuple(b.rename),
+        remove=tuple(b.remove),
+    )
+
+
+def _missing_cause(slot: int, olds: Sequence[ObservedContainer], live: int, replicas: int) -> str:
+    if not olds:
+        return "new service"
+    if slot > max(c.slot for c in olds):
+        return f"scale {live} → {replicas} replicas"
+    return "container removed outside shipspec (drift)"
+
+
+def _pick(here: list[ObservedContainer], canonical: str) -> tuple[ObservedContainer, list[ObservedContainer]]:
+    """The container that holds the slot: the canonically named one, else the newest revision."""
+    ranked = sorted(here, key=lambda c: (c.name != canonical, c.state is not ContainerState.RUNNING, -c.revision))
+    return ranked[0], ranked[1:]
+
+
+def _judge(svc: DesiredService, slot: int, c: ObservedContainer, b: _Buckets) -> None:
+    """Sort one slot's container into its buckets (none: it is current)."""
+    causes = recreate_causes(svc, c)
+    stopped = _stopped_cause(svc, c)
+    temporary = c.name != container_name(svc.template.labels[L.APP], svc.name, slot)
+    if temporary and (causes or stopped):
+        b.remove.append(ContainerAction(c, ("left under a temporary name by an interrupted apply",)))
+        b.create.append(SlotCreate(slot, "replaces a leftover of an interrupted apply"))
+        return
+    if causes or c.state is ContainerState.DEAD:
+        extra = [stopped] if stopped else []
+        b.replace.append(SlotReplace(slot, c, (*causes, *extra, *update_causes(svc, c))))
+        return
+    if temporary:
+        b.rename.append(ContainerAction(c, ("left under a temporary name by an interrupted apply",)))
+    if stopped:
+        b.start.append(ContainerAction(c, (stopped,)))
+    if changes := update_causes(svc, c):
+        b.update.append(ContainerAction(c, tuple(changes)))
+
+
+def recreate_causes(svc: DesiredService, c: ObservedContainer) -> list[str]:
+    """Why this container needs replacing: field causes from the summary labels, and the image ID."""
+    causes: list[str] = []
+    if c.config_hash != svc.config_hash:
+        old = parse_summary(c.labels.get(L.CONFIG))
+        new = parse_summary(svc.summary)
+        found = field_causes(old, new) if old is not None and new is not None else []
+        causes.extend(found or [f"config hash {c.config_hash[:19]}… → {svc.config_hash[:19]}…"])
+    if svc.image_id is not None and c.image_id and c.image_id != svc.image_id:
+        causes.append(f"image {short_id(c.image_id)} → {short_id(svc.image_id)} ({svc.image_ref})")
+    return causes
+
+
+def _stopped_cause(svc: DesiredService, c: ObservedContainer) -> str | None:
+    """A replica that should run but does not: stopped by hand, unless it is a one-shot that completed."""
+    if c.state not in (ContainerState.EXITED, ContainerState.CREATED, ContainerState.DEAD):
+        return None
+    if c.state is ContainerState.EXITED and c.exit_code == 0 and svc.template.restart in ("no", "on-failure"):
+        return None  # a one-shot job that completed is not drift
+    code = f" (exit code {c.exit_code})" if c.exit_code is not None else ""
+    return f"{c.state.value}{code}: stopped outside shipspec (drift)"
+
+
+def update_causes(svc: DesiredService, c: ObservedContainer) -> list[str]:
+    """Fields ``docker update`` can set, compared with the engine's live values (None and 0 both mean unset)."""
+    want = svc.template
+    recorded = (parse_summary(c.labels.get(L.CONFIG)) or {}).get("update", {})
+    pairs = (
+        ("cpu", "nano_cpus", c.nano_cpus or None, want.nano_cpus or None, format_cpus),
+        ("memory", "mem_limit", c.mem_limit or None, want.mem_limit or None, format_bytes),
+        ("memory reservation", "mem_reservation", c.mem_reservation or None, want.mem_reservation, format_bytes),
+    )
+    out = []
+    for label, key, live, desired, fmt in pairs:
+        if live != (desired or None):
+            out.append(f"{label} {fmt(live)} → {fmt(desired)}{_drift_note(recorded, key, live)}")
+    restart = "no" if c.restart == "" else c.restart
+    if restart is not None and restart != want.restart:
+        out.append(f"restart {restart} → {want.restart}{_drift_note(recorded, 'restart', restart)}")
+    return out
+
+
+def _drift_note(recorded: object, key: str, live: object) -> str:
+    """Shipspec recorded what it set at creation: a live value that differs was changed by hand."""
+    if not isinstance(recorded, dict) or key not in recorded:
+        return ""
+    return "" if (recorded[key] or None) == (live or None) else " (changed outside shipspec: drift)"

@@ -1,0 +1,196 @@
+"""Plan: the frozen, explainable answer to "what would apply do?", and its saved-file format.
+
+``make_plan(desired, observed)`` runs diff → rollout per service → dependency gates → topological order, and adds
+the app's network and volumes. The executor runs exactly ``plan.steps`` in ``after`` order and never re-plans; a
+saved plan is refused when ``fingerprint(observed now, spec hash now)`` differs (``stale_reasons`` says why).
+No secret value is ever part of a Plan: containers carry secret *sources*, labels carry digests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.desired import DesiredService, DesiredState
+from engine.errors import PlanError
+from engine.plan import codec
+from engine.plan.diff import ServiceChange, diff
+from engine.plan.fingerprint import fingerprint_of, observed_tokens, token_changes
+from engine.plan.graph import link_dependencies, service_order, topological
+from engine.plan.rollout import plan_rollout
+from engine.plan.steps import STEP_BY_KIND, BuildImage, EnsureNetwork, EnsureVolume, PullImage, Step
+from engine.plan.summary import Action, Counts, ResourceChange, count, service_summaries
+from engine.state import ObservedState
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    app: str
+    env: str
+    revision: int
+    spec_hash: str
+    fingerprint: str
+    steps: tuple[Step, ...]
+    changes: tuple[ResourceChange, ...]
+    observed: Mapping[str, str] = field(default_factory=dict)  # the fingerprint's tokens, to name what changed
+    destroy: bool = False
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.steps)
+
+    @property
+    def counts(self) -> Counts:
+        return count(self.changes)
+
+    def stale_reasons(self, observed: ObservedState, spec_hash: str) -> list[str]:
+        """Empty when the plan still applies; otherwise what changed since it was made."""
+        now = observed_tokens(observed, spec_hash)
+        return [] if fingerprint_of(now) == self.fingerprint else token_changes(self.observed, now) or ["unknown"]
+
+
+def make_plan(desired: DesiredState, observed: ObservedState) -> Plan:
+    changes = diff(desired, observed)
+    steps: list[Step] = []
+    summaries: list[ResourceChange] = []
+    prereq = _objects(desired, observed, steps, summaries)
+    images: dict[str, Step] = {}
+    by_service: dict[str, list[Step]] = {}
+    for change in changes:
+        svc = change.desired
+        needs = [prereq.get(desired.network.name)]
+        extra: tuple[str, ...] = ()
+        if svc is not None and (change.create or change.replace):
+            needs += [prereq.get(m.volume) for m in svc.template.mounts if m.volume]
+            image, extra = _image_step(svc, images)
+            needs.append(image)
+        ids = tuple(sorted({n for n in needs if n}))
+        by_service[change.service] = plan_rollout(change, desired.network.name, ids)
+        summaries += service_summaries(change, extra)
+    steps += images.values()
+    steps += _ordered(desired, changes, by_service)
+    return _finish(desired, observed, steps, summaries)
+
+
+def _objects(
+    desired: DesiredState, observed: ObservedState, steps: list[Step], out: list[ResourceChange]
+) -> dict[str, str]:
+    """EnsureNetwork / EnsureVolume for what is missing; name → step id, for container prerequisites."""
+    ids: dict[str, str] = {}
+    net = desired.network
+    if net.name not in {n.name for n in observed.networks}:
+        steps.append(
+            EnsureNetwork(id=f"network:{net.name}", service="", cause="missing", name=net.name, labels=net.labels)
+        )
+        out.append(ResourceChange(Action.CREATE, "network", net.name, "app network (service aliases live here)"))
+        ids[net.name] = f"network:{net.name}"
+    have = {v.name for v in observed.volumes}
+    for vol in desired.volumes:
+        if vol.name not in have:
+            steps.append(
+                EnsureVolume(id=f"volume:{vol.name}", service="", cause="missing", name=vol.name, labels=vol.labels)
+            )
+            out.append(ResourceChange(Action.CREATE, "volume", vol.name, "named volume (kept until destroy --volumes)"))
+            ids[vol.name] = f"volume:{vol.name}"
+    return ids
+
+
+def _image_step(svc: DesiredService, images: dict[str, Step]) -> tuple[str | None, tuple[str, ...]]:
+    """The build or pull a new container needs (shared by services naming the same image), and its cause."""
+    if svc.image_id is not None:
+        return None, ()
+    build = svc.build
+    if build is not None:
+        cause = f"build context {build.digest.rpartition(':')[2][:12]}… not built yet"
+        step: Step = BuildImage(
+            id=f"build:{build.tag}",
+            service=svc.name,
+            cause=cause,
+            context=build.context,
+            runtime=build.runtime,
+            dockerfile=build.dockerfile,
+            digest=build.digest,
+            tag=build.tag,
+            extra_tags=build.extra_tags,
+        )
+    else:
+        cause = f"image {svc.image_ref} is not on the engine"
+        step = PullImage(id=f"pull:{svc.image_ref}", service=svc.name, cause=cause, reference=svc.image_ref)
+    images.setdefault(step.id, step)
+    return step.id, (f"{'build' if build else 'pull'} {cause}",)
+
+
+def _ordered(desired: DesiredState, changes: list[ServiceChange], by_service: dict[str, list[Step]]) -> list[Step]:
+    """Services in dependency order with their gates; orphans go last, once everything else is done."""
+    linked = link_dependencies(desired, {n: s for n, s in by_service.items() if n in desired.services})
+    out: list[Step] = [s for name in service_order(desired) for s in linked.get(name, [])]
+    needed = {a for s in out for a in s.after}
+    tails = tuple(s.id for s in out if s.id not in needed)
+    for change in changes:
+        if change.desired is None:
+            out += [s if s.after else _with_after(s, tails) for s in by_service[change.service]]
+    return out
+
+
+def _with_after(step: Step, after: tuple[str, ...]) -> Step:
+    return dataclasses.replace(step, after=after)
+
+
+def _finish(desired: DesiredState, observed: ObservedState, steps: list[Step], summaries: list[ResourceChange]) -> Plan:
+    tokens = observed_tokens(observed, desired.spec_hash)
+    return Plan(
+        app=desired.app,
+        env=desired.env,
+        revision=desired.revision,
+        spec_hash=desired.spec_hash,
+        fingerprint=fingerprint_of(tokens),
+        steps=tuple(topological(steps)),
+        changes=tuple(summaries),
+        observed=tokens,
+    )
+
+
+def plan_to_json(plan: Plan) -> str:
+    """The saved-plan file: ``format_version``, then the plan; steps carry their ``kind``. Secret-free."""
+    doc: dict[str, Any] = {"format_version": FORMAT_VERSION, **codec.encode(plan)}
+    doc["steps"] = [{"kind": s.kind, **codec.encode(s)} for s in plan.steps]
+    return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def plan_from_json(text: str) -> Plan:
+    """A saved plan; PlanError (never a traceback) when the file is not one this version can apply."""
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise PlanError(f"the saved plan is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict) or "format_version" not in doc:
+        raise PlanError("this file is not a shipspec plan (no format_version); make one with `shipspec plan --out`")
+    version = doc.pop("format_version")
+    if version != FORMAT_VERSION:
+        raise PlanError(
+            f"the saved plan has format_version {version!r}; this shipspec reads version {FORMAT_VERSION}. "
+            "Make a new plan with this version of shipspec."
+        )
+    try:
+        raw_steps = doc.pop("steps", None)
+        if not isinstance(raw_steps, list):
+            raise ValueError("$.steps: expected a list of steps")
+        steps = tuple(_step(s, i) for i, s in enumerate(raw_steps))
+        plan: Plan = codec.decode(Plan, {**doc, "steps": []})
+    except (ValueError, TypeError) as exc:
+        raise PlanError(f"the saved plan is malformed: {exc}") from None
+    return dataclasses.replace(plan, steps=steps)
+
+
+def _step(data: Any, i: int) -> Step:
+    kind = data.get("kind") if isinstance(data, dict) else None
+    if not isinstance(kind, str) or kind not in STEP_BY_KIND:
+        raise ValueError(f"$.steps[{i}]: unknown step kind {kind!r}")
+    body = {k: v for k, v in data.items() if k != "kind"}
+    step: Step = codec.decode(STEP_BY_KIND[kind], body, f"$.steps[{i}]")
+    return step

@@ -1,0 +1,307 @@
+"""Strategies as pure functions: a ServiceChange → ordered steps (ids, causes, ``after`` edges).
+
+A replacement is always "new container up before old one gone" except under ``recreate`` and the ``max_unavailable``
+share of a rolling batch. New replicas of an occupied slot start under a temporary name (``<app>-<svc>-<slot>-next``)
+and are renamed into the canonical name once the old one is removed, so names stay stable for operators and an
+interrupted apply leaves something the next diff recognises. The arithmetic lives in :func:`rolling_batches` and
+:func:`canary_batches`, documented by worked examples and tested as tables (tests/plans/test_rollout.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TypedDict
+
+from engine.desired import DesiredService
+from engine.plan.diff import ContainerAction, ServiceChange, SlotReplace
+from engine.plan.steps import (
+    CreateContainer,
+    DisconnectAlias,
+    Pause,
+    RemoveContainer,
+    RenameContainer,
+    StartContainer,
+    Step,
+    StopContainer,
+    UpdateContainer,
+    WaitHealthy,
+)
+from engine.spec.model import StrategyType
+
+Ids = tuple[str, ...]
+ORPHAN_STOP_TIMEOUT_S = 10  # Docker's default grace period, for containers whose service the spec no longer names
+
+
+def rolling_batches(count: int, max_surge: int, max_unavailable: int) -> list[tuple[int, int]]:
+    """Split ``count`` replacements into batches of (taken down first, replaced beside the old one).
+
+    Kubernetes' rule on one host: at most ``replicas + max_surge`` containers exist and at least
+    ``replicas - max_unavailable`` healthy ones serve. A batch replaces ``max_surge + max_unavailable`` slots:
+    ``max_unavailable`` of them lose their old replica before the new one starts, the others (the surge) get their
+    new replica beside the old one, which goes only once the new one is healthy.
+
+    Worked example, 3 replicas, surge 1, unavailable 0: batches [(0, 1), (0, 1), (0, 1)]. Batch 1 starts
+    web-1-next (4 containers, 3 healthy serve), waits until it is healthy, drains and removes web-1 (3 serve, one
+    new) and renames web-1-next to web-1. Batches 2 and 3 do the same for slots 2 and 3: never fewer than 3 serving,
+    never more than 4 containers. With surge 0, unavailable 1: [(1, 0)] * 3, each batch removing one old replica
+    (2 of 3 serve) before its replacement starts. With surge 1, unavailable 1 at 3 replicas: [(1, 1), (1, 0)].
+    """
+    size = max(1, max_surge + max_unavailable)
+    out = []
+    done = 0
+    while done < count:
+        batch = min(size, count - done)
+        down = min(max_unavailable, batch)
+        out.append((down, batch - down))
+        done += batch
+    return out
+
+
+def canary_batches(count: int, percents: Sequence[int]) -> list[int]:
+    """How many replicas each canary step moves to the new version; the shares add up to ``count``.
+
+    Each step's cumulative target is ``ceil(percent × count / 100)``. Worked example, 10 replicas with steps
+    10, 50, 100: targets 1, 5, 10, so batches [1, 4, 5]: one canary takes a tenth of the traffic (1 of 10 behind
+    the alias) for the pause, then half, then all. At 3 replicas, 10/50/100 gives targets 1, 2, 3: [1, 1, 1].
+    A step whose target does not grow is skipped (at 1 replica, 10/50/100 is a single step).
+    """
+    out: list[int] = []
+    done = 0
+    for percent in (*percents, 100):
+        target = min(count, math.ceil(percent * count / 100))
+        if target > done:
+            out.append(target - done)
+            done = target
+    return out
+
+
+def plan_rollout(change: ServiceChange, network: str, prereqs: Ids = ()) -> list[Step]:
+    """Every step of one service; ``prereqs`` (network, volumes, image) come before any container is created."""
+    svc = change.desired
+    if svc is None:
+        return [
+            s
+            for a in change.remove
+            for s in _retire(
+                a.container.name,
+                change.service,
+                a.causes,
+                (),
+                network=network,
+                drain_s=0,
+                timeout_s=ORPHAN_STOP_TIMEOUT_S,
+            )
+        ]
+    steps: list[Step] = []
+    for action in change.remove:
+        steps += _retire(action.container.name, svc.name, action.causes, (), **_how(svc, network))
+    for action in change.start:
+        steps += _start_existing(svc, action)
+    steps += [_update(svc, a) for a in change.update]
+    steps += [_rename(svc, a) for a in change.rename]
+    for create in change.create:
+        steps += _launch(svc, create.slot, False, (create.cause,), prereqs)
+    steps += _replace(svc, change.replace, network, prereqs)
+    return steps
+
+
+def _replace(svc: DesiredService, replace: Sequence[SlotReplace], network: str, prereqs: Ids) -> list[Step]:
+    if not replace:
+        return []
+    strategy = svc.strategy
+    match strategy.type:
+        case StrategyType.RECREATE:
+            return _recreate(svc, replace, prereqs)
+        case StrategyType.ROLLING:
+            return _rolling(svc, replace, network, prereqs)
+        case StrategyType.BLUE_GREEN:
+            return _batch(svc, list(replace), network, prereqs, 0)
+        case StrategyType.CANARY:
+            return _canary(svc, replace, network, prereqs)
+
+
+def _recreate(svc: DesiredService, replace: Sequence[SlotReplace], prereqs: Ids) -> list[Step]:
+    """Stop and remove every old replica, then start the new set: downtime from the first stop to the first healthy
+    new replica (the only choice when two versions cannot run side by side, e.g. one database on one volume)."""
+    steps: list[Step] = []
+    gone: list[str] = []
+    for r in replace:
+        retire = _retire(r.old.name, svc.name, r.causes, (), network="", drain_s=0, timeout_s=_timeout(svc))
+        steps += retire
+        gone.append(retire[-1].id)
+    for r in replace:
+        steps += _launch(svc, r.slot, False, r.causes, (*prereqs, *gone))
+    return steps
+
+
+def _rolling(svc: DesiredService, replace: Sequence[SlotReplace], network: str, prereqs: Ids) -> list[Step]:
+    s = svc.strategy
+    steps: list[Step] = []
+    todo = list(replace)
+    barrier: Ids = ()
+    for down, surge in rolling_batches(len(todo), s.max_surge, s.max_unavailable):
+        batch, todo = todo[: down + surge], todo[down + surge :]
+        part = _batch(svc, batch, network, (*prereqs, *barrier), down)
+        steps += part
+        barrier = _tails(part)
+    return steps
+
+
+def _canary(svc: DesiredService, replace: Sequence[SlotReplace], network: str, prereqs: Ids) -> list[Step]:
+    s = svc.strategy
+    steps: list[Step] = []
+    todo = list(replace)
+    barrier: Ids = ()
+    sizes = canary_batches(len(todo), s.steps)
+    for number, size in enumerate(sizes, start=1):
+        batch, todo = todo[:size], todo[size:]
+        part = _batch(svc, batch, network, (*prereqs, *barrier), 0)
+        steps += part
+        barrier = _tails(part)
+        if number < len(sizes):
+            moved = len(replace) - len(todo)
+            pause = Pause(
+                id=f"pause:{svc.name}:{number}",
+                service=svc.name,
+                cause=f"canary step {number}: {moved} of {len(replace)} replicas on the new version, watch",
+                after=barrier,
+                seconds=s.pause_s,
+            )
+            steps.append(pause)
+            barrier = (pause.id,)
+    return steps
+
+
+def _batch(svc: DesiredService, batch: Sequence[SlotReplace], network: str, after: Ids, down: int) -> list[Step]:
+    """One batch: the first ``down`` slots lose their old replica first; the rest start new ones beside the old,
+    and all old replicas of the surge share leave together once every new replica of the batch is healthy (for
+    blue_green the batch is the whole set, so this is the switch)."""
+    steps: list[Step] = []
+    gates: list[str] = []
+    for r in batch[:down]:
+        retire = _retire(r.old.name, svc.name, r.causes, after, **_how(svc, network))
+        steps += retire
+        launch = _launch(svc, r.slot, False, r.causes, (*after, retire[-1].id))
+        steps += launch
+        gates.append(launch[-1].id)
+    surge = batch[down:]
+    for r in surge:
+        launch = _launch(svc, r.slot, True, r.causes, after)
+        steps += launch
+        gates.append(launch[-1].id)
+    for r in surge:
+        retire = _retire(r.old.name, svc.name, r.causes, tuple(gates), **_how(svc, network))
+        steps += retire
+        temp = svc.container(r.slot, temporary=True).name
+        steps.append(
+            RenameContainer(
+                id=f"rename:{temp}",
+                service=svc.name,
+                cause=f"takes over the name of {r.old.name}",
+                after=(retire[-1].id,),
+                container=temp,
+                new_name=r.old.name,
+            )
+        )
+    return steps
+
+
+def _launch(svc: DesiredService, slot: int, temporary: bool, causes: Sequence[str], after: Ids) -> list[Step]:
+    """Create, start and (with a health check) wait: the last step is the gate dependents wait for."""
+    spec = svc.container(slot, temporary=temporary)
+    cause = "; ".join(causes)
+    create = CreateContainer(id=f"create:{spec.name}", service=svc.name, cause=cause, after=after, spec=spec)
+    start = StartContainer(
+        id=f"start:{spec.name}", service=svc.name, cause=cause, after=(create.id,), container=spec.name
+    )
+    steps: list[Step] = [create, start]
+    if spec.health is not None:
+        steps.append(_wait(svc, spec.name, cause, start.id))
+    return steps
+
+
+def _wait(svc: DesiredService, name: str, cause: str, after: str) -> WaitHealthy:
+    deadline = svc.strategy.health_deadline_s
+    return WaitHealthy(
+        id=f"wait:{name}", service=svc.name, cause=cause, after=(after,), container=name, deadline_s=deadline
+    )
+
+
+def _retire(
+    name: str, service: str, causes: Sequence[str], after: Ids, *, network: str, drain_s: float, timeout_s: int
+) -> list[Step]:
+    """Drain (leave the alias, let in-flight requests finish), stop, remove; without a network, no drain."""
+    cause = "; ".join(causes)
+    steps: list[Step] = []
+    if network:
+        steps.append(
+            DisconnectAlias(
+                id=f"drain:{name}",
+                service=service,
+                cause=cause,
+                after=after,
+                container=name,
+                network=network,
+                alias=service,
+                drain_s=drain_s,
+            )
+        )
+    stop_after = (steps[-1].id,) if steps else after
+    stop = StopContainer(
+        id=f"stop:{name}", service=service, cause=cause, after=stop_after, container=name, timeout_s=timeout_s
+    )
+    remove = RemoveContainer(id=f"remove:{name}", service=service, cause=cause, after=(stop.id,), container=name)
+    return [*steps, stop, remove]
+
+
+class _How(TypedDict):
+    network: str
+    drain_s: float
+    timeout_s: int
+
+
+def _how(svc: DesiredService, network: str) -> _How:
+    return {"network": network, "drain_s": svc.strategy.drain_s, "timeout_s": _timeout(svc)}
+
+
+def _timeout(svc: DesiredService) -> int:
+    return svc.template.stop_timeout_s
+
+
+def _start_existing(svc: DesiredService, action: ContainerAction) -> list[Step]:
+    name = action.container.name
+    cause = "; ".join(action.causes)
+    start = StartContainer(id=f"start:{name}", service=svc.name, cause=cause, container=name)
+    return [start, _wait(svc, name, cause, start.id)] if svc.template.health is not None else [start]
+
+
+def _update(svc: DesiredService, action: ContainerAction) -> UpdateContainer:
+    t = svc.template
+    return UpdateContainer(
+        id=f"update:{action.container.name}",
+        service=svc.name,
+        cause="; ".join(action.causes),
+        container=action.container.name,
+        nano_cpus=t.nano_cpus,
+        mem_limit=t.mem_limit,
+        mem_reservation=t.mem_reservation,
+        restart=t.restart,
+    )
+
+
+def _rename(svc: DesiredService, action: ContainerAction) -> RenameContainer:
+    old = action.container
+    return RenameContainer(
+        id=f"rename:{old.name}",
+        service=svc.name,
+        cause="; ".join(action.causes),
+        container=old.name,
+        new_name=svc.container(old.slot).name,
+    )
+
+
+def _tails(steps: Sequence[Step]) -> Ids:
+    """Steps nothing else in ``steps`` waits for: the end of a batch."""
+    needed = {dep for s in steps for dep in s.after}
+    return tuple(s.id for s in steps if s.id not in needed)

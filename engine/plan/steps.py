@@ -1,0 +1,229 @@
+"""One frozen type per step kind: the vocabulary of a Plan (no stringly-typed actions).
+
+Every step has an ``id`` unique in its plan, the ``service`` it belongs to ("" for app-wide objects), a human
+``cause`` and ``after``: the ids of the steps that must finish first (the dependency graph the executor runs with
+``graphlib.TopologicalSorter``). Containers are named, not referenced by ID: new ones have no ID until created, and
+Docker names are unique. Dispatch on steps with ``match`` over :data:`Step` and ``assert_never`` in the default
+case, so adding a kind is a type error everywhere it is not handled yet.
+
+``CreateContainer.spec`` never holds secret values: ``secret_env`` is empty and ``secret_sources`` says where apply
+reads them (``engine.secrets.secret_values``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar, assert_never
+
+from engine.state import ContainerSpec
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Step:
+    kind: ClassVar[str]
+    id: str
+    service: str
+    cause: str
+    after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnsureNetwork(_Step):
+    kind: ClassVar[str] = "ensure-network"
+    name: str
+    labels: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnsureVolume(_Step):
+    kind: ClassVar[str] = "ensure-volume"
+    name: str
+    labels: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildImage(_Step):
+    """Build the service's image from its context; tag it ``tag`` (content-addressed) and ``extra_tags``."""
+
+    kind: ClassVar[str] = "build-image"
+    context: str
+    runtime: str
+    dockerfile: str | None
+    digest: str
+    tag: str
+    extra_tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PullImage(_Step):
+    kind: ClassVar[str] = "pull-image"
+    reference: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateContainer(_Step):
+    kind: ClassVar[str] = "create-container"
+    spec: ContainerSpec
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StartContainer(_Step):
+    kind: ClassVar[str] = "start-container"
+    container: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WaitHealthy(_Step):
+    """Gate: the container reports healthy (or, without a health check, running) before ``deadline_s``."""
+
+    kind: ClassVar[str] = "wait-healthy"
+    container: str
+    deadline_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WaitCompleted(_Step):
+    """Gate for ``depends_on: completed``: the container exited 0 before ``deadline_s``."""
+
+    kind: ClassVar[str] = "wait-completed"
+    container: str
+    deadline_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateContainer(_Step):
+    """``docker update`` in place: the values to set (None: no limit / no reservation)."""
+
+    kind: ClassVar[str] = "update-container"
+    container: str
+    nano_cpus: int | None
+    mem_limit: int | None
+    mem_reservation: int | None
+    restart: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StopContainer(_Step):
+    kind: ClassVar[str] = "stop-container"
+    container: str
+    timeout_s: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemoveContainer(_Step):
+    kind: ClassVar[str] = "remove-container"
+    container: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RenameContainer(_Step):
+    kind: ClassVar[str] = "rename-container"
+    container: str
+    new_name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DisconnectAlias(_Step):
+    """Take the replica out of the service's DNS alias, then let in-flight requests finish for ``drain_s``."""
+
+    kind: ClassVar[str] = "disconnect-alias"
+    container: str
+    network: str
+    alias: str
+    drain_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pause(_Step):
+    """Watch a canary step for ``seconds`` (health and error rate) before promoting further."""
+
+    kind: ClassVar[str] = "pause"
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemoveNetwork(_Step):
+    kind: ClassVar[str] = "remove-network"
+    name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemoveVolume(_Step):
+    """Only in a destroy plan with volumes asked for: named volumes hold data and are never removed otherwise."""
+
+    kind: ClassVar[str] = "remove-volume"
+    name: str
+
+
+Step = (
+    EnsureNetwork
+    | EnsureVolume
+    | BuildImage
+    | PullImage
+    | CreateContainer
+    | StartContainer
+    | WaitHealthy
+    | WaitCompleted
+    | UpdateContainer
+    | StopContainer
+    | RemoveContainer
+    | RenameContainer
+    | DisconnectAlias
+    | Pause
+    | RemoveNetwork
+    | RemoveVolume
+)
+
+STEP_TYPES: tuple[type[Step], ...] = (
+    EnsureNetwork,
+    EnsureVolume,
+    BuildImage,
+    PullImage,
+    CreateContainer,
+    StartContainer,
+    WaitHealthy,
+    WaitCompleted,
+    UpdateContainer,
+    StopContainer,
+    RemoveContainer,
+    RenameContainer,
+    DisconnectAlias,
+    Pause,
+    RemoveNetwork,
+    RemoveVolume,
+)
+STEP_BY_KIND: dict[str, type[Step]] = {t.kind: t for t in STEP_TYPES}
+
+
+def step_target(step: Step) -> str:
+    """The object a step acts on, for display and for tests (a container, network, volume or image name)."""
+    match step:
+        case EnsureNetwork(name=name) | EnsureVolume(name=name) | RemoveNetwork(name=name) | RemoveVolume(name=name):
+            return name
+        case BuildImage(tag=tag):
+            return tag
+        case PullImage(reference=ref):
+            return ref
+        case CreateContainer(spec=spec):
+            return spec.name
+        case (
+            StartContainer(container=c)
+            | WaitHealthy(container=c)
+            | WaitCompleted(container=c)
+            | UpdateContainer(container=c)
+            | StopContainer(container=c)
+            | RemoveContainer(container=c)
+            | RenameContainer(container=c)
+            | DisconnectAlias(container=c)
+        ):
+            return c
+        case Pause():
+            return step.service
+        case _:
+            assert_never(step)
+
+
+def describe(step: Step) -> str:
+    """One line for progress output and plan listings: ``kind target: cause``."""
+    return f"{step.kind} {step_target(step)}: {step.cause}"
