@@ -3,7 +3,8 @@
 The loader resolves plain scalars by YAML 1.2 (``1.10`` is a float, ``012`` an int, ``true`` a bool). Where the
 schema says a field is a string (an env value, a runtime version, a label), that is a YAML trap, not the user's
 intent: ``python: 3.10`` means the text ``3.10``. So wherever the schema wants a string and the value is a number
-or a boolean, we substitute the scalar's source text. Other types are left for the schema to reject.
+or a boolean, or a null spelled out (``~``, ``null``), we substitute the scalar's source text. An empty value
+(``KEY:`` with nothing after it) stays null, so the schema reports it. Other types are left for the schema to reject.
 """
 
 from __future__ import annotations
@@ -44,4 +45,6 @@ def _walk(value: Any, node: dict[str, Any], root: dict[str, Any], path: SpecPath
     wants_string = node.get("type") == "string"
     if wants_string and isinstance(value, bool | int | float) and path in source.raw:
         return source.raw[path]
+    if wants_string and value is None and source.raw.get(path):
+        return source.raw[path]  # `~` or `null` typed where text belongs; an empty value stays an error
     return value

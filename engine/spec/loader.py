@@ -43,6 +43,10 @@ _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 _STD_TAG = "tag:yaml.org,2002:"
+_TEXT_TAGS = frozenset({"!", _STD_TAG + "str"})
+_COLLECTION_TAGS = frozenset({"!", _STD_TAG + "map", _STD_TAG + "seq"})
+_DEPTH_HINT = "a spec is shallow; check for runaway brackets or indentation"
+_TEXT = "tag:shipspec,2026:text"  # marks a scalar the user explicitly tagged as text
 
 
 @dataclass(frozen=True)
@@ -75,20 +79,41 @@ class _GuardedLoader(yaml.SafeLoader):
         if isinstance(event, ScalarEvent | CollectionStartEvent):
             if event.anchor is not None:
                 raise _Reject(event.start_mark, "YAML anchors (&name) are not allowed", "write the value out in full")
-            tag = event.tag
-            if tag is not None and tag != "!" and not tag.startswith(_STD_TAG):
-                raise _Reject(event.start_mark, f"custom YAML tag {tag!r} is not allowed", "remove the tag")
+            _check_tag(event)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _Reject(
-                    event.start_mark,
-                    f"nesting deeper than {MAX_DEPTH} levels",
-                    "a spec is shallow; check for runaway brackets or indentation",
-                )
+                raise _Reject(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels", _DEPTH_HINT)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        # The composer's depth check is the rule; this is its fast path. Each open bracket is a possible simple key
+        # that PyYAML re-examines on every token, so 10,000 brackets would cost half a second before the composer
+        # sees the 33rd; refusing at the scanner keeps a hostile file's cost at a few milliseconds.
+        if self.flow_level >= MAX_DEPTH:
+            raise _Reject(self.get_mark(), f"nesting deeper than {MAX_DEPTH} levels", _DEPTH_HINT)
+        super().fetch_flow_collection_start(TokenClass)
+
+    def compose_scalar_node(self, anchor: Any) -> ScalarNode:
+        explicit = self.peek_event().tag  # type: ignore[no-untyped-call]
+        node: ScalarNode = super().compose_scalar_node(anchor)
+        if explicit in _TEXT_TAGS:
+            node.tag = _TEXT  # `! 012` and `!!str 012` are text, whatever the plain scalar would resolve to
+        return node
+
+
+def _check_tag(event: ScalarEvent | CollectionStartEvent) -> None:
+    """Only the tags that say "text", "mapping" or "list" are allowed; every other tag (``!!binary``,
+    ``!!python/object``, ``!secret``) would mean something we do not do, so it is refused rather than ignored."""
+    tag = event.tag
+    allowed = _TEXT_TAGS if isinstance(event, ScalarEvent) else _COLLECTION_TAGS
+    if tag is None or tag in allowed:
+        return
+    shown = "!!" + tag.removeprefix(_STD_TAG) if tag.startswith(_STD_TAG) else tag
+    kind = "custom YAML tag" if not tag.startswith(_STD_TAG) else "YAML tag"
+    raise _Reject(event.start_mark, f"{kind} {shown!r} is not allowed", "remove the tag")
 
 
 def load_spec(path: str | Path, display_name: str | None = None) -> LoadedSpec:
@@ -133,19 +158,13 @@ def load_spec_text(text: str, name: str) -> LoadedSpec:
     except _Reject as exc:
         raise SpecError([_at(name, exc.mark, exc.message, exc.hint)]) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark is not None and "end of stream" in str(exc.problem):
-            mark = exc.context_mark  # an unclosed quote or bracket: point at where it opened, not at the file's end
-        message = f"YAML syntax error: {exc.problem or exc.context}"
-        if exc.context and exc.problem:
-            message = f"YAML syntax error: {exc.problem} ({exc.context})"
-        raise SpecError([_at(name, mark, message, "check indentation, colons and quotes")]) from None
+        raise SpecError([_syntax_error(name, exc)]) from None
     except yaml.YAMLError as exc:
         raise SpecError([Diagnostic(name, 1, 1, "", f"YAML error: {exc}")]) from None
     finally:
         loader.dispose()
     source = SourceMap(name)
-    if node is None:
+    if node is None or (isinstance(node, ScalarNode) and node.style is None and node.value == ""):
         raise SpecError([Diagnostic(name, 1, 1, "", "the file is empty", "start with `version: 1` and `name:`")])
     if not isinstance(node, MappingNode):
         raise SpecError(
@@ -196,7 +215,7 @@ def _construct(node: Node, path: SpecPath, source: SourceMap, problems: list[Dia
     if isinstance(node, SequenceNode):
         return [_construct(item, (*path, i), source, problems) for i, item in enumerate(node.value)]
     assert isinstance(node, ScalarNode)
-    if node.style is not None:  # quoted or block scalar: always text
+    if node.style is not None or node.tag == _TEXT:  # quoted, block or tagged as text: always text
         return node.value
     source.raw[path] = node.value
     return _resolve_plain(node.value)
@@ -222,6 +241,22 @@ def _resolve_plain(text: str) -> Any:
     if _NAN.match(text):
         return math.nan
     return text
+
+
+def _syntax_error(name: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
+    """PyYAML's parser errors, reworded where its wording misleads and located where the user must look."""
+    problem = str(exc.problem)
+    mark = exc.problem_mark or exc.context_mark
+    if exc.context_mark is not None and ("end of stream" in problem or "<stream end>" in problem):
+        mark = exc.context_mark  # an unclosed quote or bracket: point at where it opened, not at the file's end
+    if "another document" in problem:
+        return _at(name, mark, "the file holds more than one YAML document", "a spec is one document: remove `---`")
+    if "'\\t'" in problem:
+        return _at(name, mark, "tab character outside quotes", "use spaces, or quote text that contains a tab")
+    message = f"YAML syntax error: {exc.problem or exc.context}"
+    if exc.context and exc.problem:
+        message = f"YAML syntax error: {exc.problem} ({exc.context})"
+    return _at(name, mark, message, "check indentation, colons and quotes")
 
 
 def _check_tabs(text: str, name: str) -> None:
