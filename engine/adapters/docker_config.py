@@ -56,7 +56,7 @@ def tmpfs_body(tmpfs: tuple[str, ...]) -> dict[str, str]:
 
 
 def restart_body(restart: str) -> dict[str, Any]:
-    """"no" is sent as is: an empty name means "unchanged" to `docker update`."""
+    """Restart "no" is sent as is: an empty name means "unchanged" to `docker update`."""
     return {"Name": restart, "MaximumRetryCount": 0}
 
 

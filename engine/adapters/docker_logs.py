@@ -25,9 +25,7 @@ def split_lines(chunks: Iterable[bytes]) -> Iterator[str]:
         yield buffer.decode("utf-8", "replace")
 
 
-def interleave(
-    streams: Sequence[tuple[str, Iterable[bytes]]], close: Callable[[], None]
-) -> Iterator[tuple[str, str]]:
+def interleave(streams: Sequence[tuple[str, Iterable[bytes]]], close: Callable[[], None]) -> Iterator[tuple[str, str]]:
     """Lines of every stream as they arrive, tagged with the stream's name; ``close`` runs when the caller stops
     early (Ctrl-C on `shipspec logs --follow`) so no reader thread outlives the iterator."""
     lines: queue.Queue[tuple[str, str] | None] = queue.Queue(maxsize=1024)  # None: one reader finished
