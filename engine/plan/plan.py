@@ -17,11 +17,24 @@ from typing import Any
 from engine.desired import DesiredService, DesiredState
 from engine.errors import PlanError
 from engine.plan import codec
+from engine.plan.config import sha256_hex
 from engine.plan.diff import ServiceChange, diff
 from engine.plan.fingerprint import fingerprint_of, observed_tokens, token_changes
 from engine.plan.graph import link_dependencies, service_order, topological
 from engine.plan.rollout import plan_rollout
-from engine.plan.steps import STEP_BY_KIND, BuildImage, EnsureNetwork, EnsureVolume, PullImage, Step
+from engine.plan.steps import (
+    STEP_BY_KIND,
+    BuildImage,
+    EnsureNetwork,
+    EnsureVolume,
+    PullImage,
+    RemoveContainer,
+    RemoveNetwork,
+    RemoveVolume,
+    Step,
+    StopContainer,
+    step_target,
+)
 from engine.plan.summary import Action, Counts, ResourceChange, count, service_summaries
 from engine.state import ObservedState
 
@@ -85,7 +98,13 @@ def _objects(
     net = desired.network
     if net.name not in {n.name for n in observed.networks}:
         steps.append(
-            EnsureNetwork(id=f"network:{net.name}", service="", cause="missing", name=net.name, labels=net.labels)
+            EnsureNetwork(
+                id=f"network:{net.name}",
+                service="",
+                cause="the app network does not exist",
+                name=net.name,
+                labels=net.labels,
+            )
         )
         out.append(ResourceChange(Action.CREATE, "network", net.name, "app network (service aliases live here)"))
         ids[net.name] = f"network:{net.name}"
@@ -93,7 +112,13 @@ def _objects(
     for vol in desired.volumes:
         if vol.name not in have:
             steps.append(
-                EnsureVolume(id=f"volume:{vol.name}", service="", cause="missing", name=vol.name, labels=vol.labels)
+                EnsureVolume(
+                    id=f"volume:{vol.name}",
+                    service="",
+                    cause="the named volume does not exist",
+                    name=vol.name,
+                    labels=vol.labels,
+                )
             )
             out.append(ResourceChange(Action.CREATE, "volume", vol.name, "named volume (kept until destroy --volumes)"))
             ids[vol.name] = f"volume:{vol.name}"
@@ -106,7 +131,7 @@ def _image_step(svc: DesiredService, images: dict[str, Step]) -> tuple[str | Non
         return None, ()
     build = svc.build
     if build is not None:
-        cause = f"build context {build.digest.rpartition(':')[2][:12]}… not built yet"
+        cause = f"context {build.digest.rpartition(':')[2][:12]}… not built yet"
         step: Step = BuildImage(
             id=f"build:{build.tag}",
             service=svc.name,
@@ -119,10 +144,10 @@ def _image_step(svc: DesiredService, images: dict[str, Step]) -> tuple[str | Non
             extra_tags=build.extra_tags,
         )
     else:
-        cause = f"image {svc.image_ref} is not on the engine"
+        cause = "not on the engine"
         step = PullImage(id=f"pull:{svc.image_ref}", service=svc.name, cause=cause, reference=svc.image_ref)
     images.setdefault(step.id, step)
-    return step.id, (f"{'build' if build else 'pull'} {cause}",)
+    return step.id, (f"{'build' if build else 'pull'} {step_target(step)} ({cause})",)
 
 
 def _ordered(desired: DesiredState, changes: list[ServiceChange], by_service: dict[str, list[Step]]) -> list[Step]:
@@ -152,6 +177,43 @@ def _finish(desired: DesiredState, observed: ObservedState, steps: list[Step], s
         steps=tuple(topological(steps)),
         changes=tuple(summaries),
         observed=tokens,
+    )
+
+
+def make_destroy_plan(app: str, env: str, observed: ObservedState, *, volumes: bool = False) -> Plan:
+    """Remove every container and network of the app; named volumes only when ``volumes`` (destroy --volumes)."""
+    steps: list[Step] = []
+    summaries: list[ResourceChange] = []
+    for c in sorted(observed.containers, key=lambda c: (c.service, -c.slot, c.name)):
+        steps += [
+            StopContainer(id=f"stop:{c.name}", service=c.service, cause="destroy", container=c.name, timeout_s=30),
+            RemoveContainer(
+                id=f"remove:{c.name}", service=c.service, cause="destroy", after=(f"stop:{c.name}",), container=c.name
+            ),
+        ]
+        summaries.append(ResourceChange(Action.DELETE, "container", c.name, "destroy"))
+    removed = tuple(s.id for s in steps if isinstance(s, RemoveContainer))
+    for n in sorted(observed.networks, key=lambda n: n.name):
+        steps.append(
+            RemoveNetwork(id=f"remove-network:{n.name}", service="", cause="destroy", after=removed, name=n.name)
+        )
+        summaries.append(ResourceChange(Action.DELETE, "network", n.name, "destroy"))
+    for v in sorted(observed.volumes, key=lambda v: v.name) if volumes else ():
+        cause = "destroy --volumes: its data is deleted"
+        steps.append(RemoveVolume(id=f"remove-volume:{v.name}", service="", cause=cause, after=removed, name=v.name))
+        summaries.append(ResourceChange(Action.DELETE, "volume", v.name, cause))
+    spec_hash = "sha256:" + sha256_hex(f"destroy {app} {env} volumes={volumes}")
+    tokens = observed_tokens(observed, spec_hash)
+    return Plan(
+        app=app,
+        env=env,
+        revision=0,
+        spec_hash=spec_hash,
+        fingerprint=fingerprint_of(tokens),
+        steps=tuple(topological(steps)),
+        changes=tuple(summaries),
+        observed=tokens,
+        destroy=True,
     )
 
 

@@ -64,7 +64,8 @@ def service_summaries(change: ServiceChange, extra_causes: tuple[str, ...] = ())
         case ChangeKind.CREATE:
             return [ResourceChange(Action.CREATE, "service", svc.name, _replicas(svc.replicas), extra_causes)]
         case ChangeKind.UPDATE:
-            causes = (*extra_causes, *change.causes)
+            scale = _scale_cause(change)
+            causes = (*extra_causes, *(c for c in change.causes if c != scale))
             return [ResourceChange(Action.UPDATE, "service", svc.name, _update_headline(change, svc), causes)]
 
 
@@ -73,24 +74,31 @@ def _replicas(n: int) -> str:
 
 
 def _update_headline(change: ServiceChange, svc: DesiredService) -> str:
-    before = len({c.slot for c in change.observed})
-    counts = f"{before} → {svc.replicas} replicas" if before != svc.replicas else _replicas(svc.replicas)
+    scale = _scale_cause(change)
+    counts = scale.removeprefix("scale ") if scale else _replicas(svc.replicas)
     if change.replace:
         return f"{svc.strategy.type.value} {counts} ({strategy_details(svc.strategy)})"
-    parts = []
-    if before != svc.replicas:
-        parts.append(f"scale {counts}")
+    parts = [scale] if scale else []
     if change.update:
         parts.append(f"update {_n(len(change.update))} in place (docker update)")
     if change.start:
         parts.append(f"start {_n(len(change.start))} stopped outside shipspec")
     if change.rename:
         parts.append(f"rename {_n(len(change.rename))}")
-    if change.remove and before == svc.replicas:
-        parts.append(f"remove {_n(len(change.remove))}")
-    if change.create and before == svc.replicas:
-        parts.append(f"recreate {_n(len(change.create))} missing")
+    missing = [c for c in change.create if not c.cause.startswith("scale ")]
+    if missing:
+        parts.append(f"create {_n(len(missing))} again")
+    extra = [a for a in change.remove if not a.causes[0].startswith("scale ")]
+    if extra:
+        parts.append(f"remove {_n(len(extra))}")
     return ", ".join(parts) or counts
+
+
+def _scale_cause(change: ServiceChange) -> str | None:
+    for cause in [c.cause for c in change.create] + [a.causes[0] for a in change.remove if a.causes]:
+        if cause.startswith("scale "):
+            return cause
+    return None
 
 
 def _n(k: int) -> str:
