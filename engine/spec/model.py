@@ -162,11 +162,15 @@ class FileSpec(_Spec):
 
 
 class HttpCheck(_Spec):
+    """An HTTP probe: healthy when the path answers 2xx or 3xx."""
+
     path: str = _f("Path that answers 2xx or 3xx when healthy.", "/healthz", default="/", pattern=ABSOLUTE_PATH)
     port: int | None = _f("Port to probe; defaults to the first container port.", 8000, default=None, ge=1, le=65535)
 
 
 class TcpCheck(_Spec):
+    """A TCP probe: healthy when the port accepts a connection."""
+
     port: int | None = _f(
         "Port that accepts a connection when healthy; defaults to the first container port.",
         5432,
@@ -196,6 +200,8 @@ class HealthSpec(_Spec):
 
 
 class ResourceQuantities(_Spec):
+    """CPU and memory in Kubernetes quantity syntax."""
+
     cpu: str | None = _f(
         "CPU in Kubernetes quantity syntax: cores or millicores.", "500m", default=None, pattern=CPU_QUANTITY
     )
