@@ -64,7 +64,8 @@ def config_document(
     """The hashed document; ``short`` trims secret and file digests for the label (the hash uses full ones)."""
 
     def cut(digest: str) -> str:
-        return digest[:SHORT] if short else digest
+        algo, sep, hexpart = digest.rpartition(":")
+        return f"{algo}{sep}{hexpart[:SHORT]}" if short else digest
 
     return {
         "image": image_ref,
@@ -140,6 +141,10 @@ def field_causes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
             continue
         if name in _KEYED and isinstance(before, dict | None) and isinstance(after, dict | None):
             causes.extend(_keyed_causes(name, before or {}, after or {}))
+        elif name == "build":
+            causes.append(f"build context {_digest(before)} → {_digest(after)}")
+        elif name == "image" and old.get("build") != new.get("build") and old.get("build") and new.get("build"):
+            continue  # a built image's tag follows its context digest: the build cause says it all
         else:
             causes.append(f"{name} {_show(before)} → {_show(after)}")
     return causes
@@ -167,6 +172,10 @@ def _keyed_cause(name: str, key: str, before: object, after: object) -> str:
     if after is None:
         return f"{name}.{key} removed (was {_show(before)})"
     return f"{name}.{key} {_show(before)} → {_show(after)}"
+
+
+def _digest(value: object) -> str:
+    return short_id(str(value)) if value else "none"
 
 
 def _short(value: object) -> str:
