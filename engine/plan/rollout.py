@@ -89,7 +89,7 @@ def plan_rollout(change: ServiceChange, network: str, prereqs: Ids = ()) -> list
                 a.causes,
                 (),
                 network=network,
-                drain_s=0,
+                drain_s=0.0,
                 timeout_s=ORPHAN_STOP_TIMEOUT_S,
             )
         ]
@@ -127,7 +127,7 @@ def _recreate(svc: DesiredService, replace: Sequence[SlotReplace], prereqs: Ids)
     steps: list[Step] = []
     gone: list[str] = []
     for r in replace:
-        retire = _retire(r.old.name, svc.name, r.causes, (), network="", drain_s=0, timeout_s=_timeout(svc))
+        retire = _retire(r.old.name, svc.name, r.causes, (), network="", drain_s=0.0, timeout_s=_timeout(svc))
         steps += retire
         gone.append(retire[-1].id)
     for r in replace:
