@@ -11,21 +11,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TypedDict
 
 from engine.desired import DesiredService
-from engine.plan.diff import ContainerAction, ServiceChange, SlotReplace
+from engine.plan import primitives as P
+from engine.plan.diff import ServiceChange, SlotReplace
 from engine.plan.steps import (
-    CreateContainer,
-    DisconnectAlias,
     Pause,
-    RemoveContainer,
     RenameContainer,
-    StartContainer,
     Step,
-    StopContainer,
-    UpdateContainer,
-    WaitHealthy,
 )
 from engine.spec.model import StrategyType
 
@@ -83,7 +76,7 @@ def plan_rollout(change: ServiceChange, network: str, prereqs: Ids = ()) -> list
         return [
             s
             for a in change.remove
-            for s in _retire(
+            for s in P.retire(
                 a.container.name,
                 change.service,
                 a.causes,
@@ -95,13 +88,13 @@ def plan_rollout(change: ServiceChange, network: str, prereqs: Ids = ()) -> list
         ]
     steps: list[Step] = []
     for action in change.remove:
-        steps += _retire(action.container.name, svc.name, action.causes, (), **_how(svc, network))
+        steps += P.retire(action.container.name, svc.name, action.causes, (), **P.how(svc, network))
     for action in change.start:
-        steps += _start_existing(svc, action)
-    steps += [_update(svc, a) for a in change.update]
-    steps += [_rename(svc, a) for a in change.rename]
+        steps += P.start_existing(svc, action)
+    steps += [P.update(svc, a) for a in change.update]
+    steps += [P.rename(svc, a) for a in change.rename]
     for create in change.create:
-        steps += _launch(svc, create.slot, False, (create.cause,), prereqs)
+        steps += P.launch(svc, create.slot, False, (create.cause,), prereqs)
     steps += _replace(svc, change.replace, network, prereqs)
     return steps
 
@@ -127,11 +120,11 @@ def _recreate(svc: DesiredService, replace: Sequence[SlotReplace], prereqs: Ids)
     steps: list[Step] = []
     gone: list[str] = []
     for r in replace:
-        retire = _retire(r.old.name, svc.name, r.causes, (), network="", drain_s=0.0, timeout_s=_timeout(svc))
+        retire = P.retire(r.old.name, svc.name, r.causes, (), network="", drain_s=0.0, timeout_s=P.stop_timeout(svc))
         steps += retire
         gone.append(retire[-1].id)
     for r in replace:
-        steps += _launch(svc, r.slot, False, r.causes, (*prereqs, *gone))
+        steps += P.launch(svc, r.slot, False, r.causes, (*prereqs, *gone))
     return steps
 
 
@@ -180,18 +173,18 @@ def _batch(svc: DesiredService, batch: Sequence[SlotReplace], network: str, afte
     steps: list[Step] = []
     gates: list[str] = []
     for r in batch[:down]:
-        retire = _retire(r.old.name, svc.name, r.causes, after, **_how(svc, network))
+        retire = P.retire(r.old.name, svc.name, r.causes, after, **P.how(svc, network))
         steps += retire
-        launch = _launch(svc, r.slot, False, r.causes, (*after, retire[-1].id))
+        launch = P.launch(svc, r.slot, False, r.causes, (*after, retire[-1].id))
         steps += launch
         gates.append(launch[-1].id)
     surge = batch[down:]
     for r in surge:
-        launch = _launch(svc, r.slot, True, r.causes, after)
+        launch = P.launch(svc, r.slot, True, r.causes, after)
         steps += launch
         gates.append(launch[-1].id)
     for r in surge:
-        retire = _retire(r.old.name, svc.name, r.causes, tuple(gates), **_how(svc, network))
+        retire = P.retire(r.old.name, svc.name, r.causes, tuple(gates), **P.how(svc, network))
         steps += retire
         temp = svc.container(r.slot, temporary=True).name
         steps.append(
@@ -205,100 +198,6 @@ def _batch(svc: DesiredService, batch: Sequence[SlotReplace], network: str, afte
             )
         )
     return steps
-
-
-def _launch(svc: DesiredService, slot: int, temporary: bool, causes: Sequence[str], after: Ids) -> list[Step]:
-    """Create, start and (with a health check) wait: the last step is the gate dependents wait for."""
-    spec = svc.container(slot, temporary=temporary)
-    cause = "; ".join(causes)
-    create = CreateContainer(id=f"create:{spec.name}", service=svc.name, cause=cause, after=after, spec=spec)
-    start = StartContainer(
-        id=f"start:{spec.name}", service=svc.name, cause=cause, after=(create.id,), container=spec.name
-    )
-    steps: list[Step] = [create, start]
-    if spec.health is not None:
-        steps.append(_wait(svc, spec.name, cause, start.id))
-    return steps
-
-
-def _wait(svc: DesiredService, name: str, cause: str, after: str) -> WaitHealthy:
-    deadline = svc.strategy.health_deadline_s
-    return WaitHealthy(
-        id=f"wait:{name}", service=svc.name, cause=cause, after=(after,), container=name, deadline_s=deadline
-    )
-
-
-def _retire(
-    name: str, service: str, causes: Sequence[str], after: Ids, *, network: str, drain_s: float, timeout_s: int
-) -> list[Step]:
-    """Drain (leave the alias, let in-flight requests finish), stop, remove; without a network, no drain."""
-    cause = "; ".join(causes)
-    steps: list[Step] = []
-    if network:
-        steps.append(
-            DisconnectAlias(
-                id=f"drain:{name}",
-                service=service,
-                cause=cause,
-                after=after,
-                container=name,
-                network=network,
-                alias=service,
-                drain_s=drain_s,
-            )
-        )
-    stop_after = (steps[-1].id,) if steps else after
-    stop = StopContainer(
-        id=f"stop:{name}", service=service, cause=cause, after=stop_after, container=name, timeout_s=timeout_s
-    )
-    remove = RemoveContainer(id=f"remove:{name}", service=service, cause=cause, after=(stop.id,), container=name)
-    return [*steps, stop, remove]
-
-
-class _How(TypedDict):
-    network: str
-    drain_s: float
-    timeout_s: int
-
-
-def _how(svc: DesiredService, network: str) -> _How:
-    return {"network": network, "drain_s": svc.strategy.drain_s, "timeout_s": _timeout(svc)}
-
-
-def _timeout(svc: DesiredService) -> int:
-    return svc.template.stop_timeout_s
-
-
-def _start_existing(svc: DesiredService, action: ContainerAction) -> list[Step]:
-    name = action.container.name
-    cause = "; ".join(action.causes)
-    start = StartContainer(id=f"start:{name}", service=svc.name, cause=cause, container=name)
-    return [start, _wait(svc, name, cause, start.id)] if svc.template.health is not None else [start]
-
-
-def _update(svc: DesiredService, action: ContainerAction) -> UpdateContainer:
-    t = svc.template
-    return UpdateContainer(
-        id=f"update:{action.container.name}",
-        service=svc.name,
-        cause="; ".join(action.causes),
-        container=action.container.name,
-        nano_cpus=t.nano_cpus,
-        mem_limit=t.mem_limit,
-        mem_reservation=t.mem_reservation,
-        restart=t.restart,
-    )
-
-
-def _rename(svc: DesiredService, action: ContainerAction) -> RenameContainer:
-    old = action.container
-    return RenameContainer(
-        id=f"rename:{old.name}",
-        service=svc.name,
-        cause="; ".join(action.causes),
-        container=old.name,
-        new_name=svc.container(old.slot).name,
-    )
 
 
 def _tails(steps: Sequence[Step]) -> Ids:
