@@ -54,14 +54,14 @@ def image_ref_problem(text: str) -> str | None:
     parts = name.split("/")
     if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
         parts = parts[1:]  # the registry host may have capitals; the repository path may not
-    parts[-1], colon, tag = parts[-1].partition(":")
+    parts[-1], colon, tag = ("", "", "") if parts[-1].startswith("[") else parts[-1].partition(":")
     reasons = (
         (not text, "is empty"),
         (text != text.strip() or " " in text, "has spaces"),
         ("://" in text, "must not start with a URL scheme (write ghcr.io/team/app, not https://…)"),
         (text.count("@") > 1, "has more than one '@'"),
         (any(c.isupper() for part in parts for c in part), "repository names must be lowercase"),
-        ("::" in name, "has '::'; a tag follows a single ':'"),
+        ("::" in name.rsplit("]", 1)[-1], "has '::'; a tag follows a single ':'"),
         (
             bool(colon) and not re.fullmatch(_TAG, tag),
             f"has an invalid tag {tag!r}: letters, digits, '_', '.', '-',"
