@@ -23,9 +23,9 @@ def cli() -> None:
 
 def _register() -> None:
     """Each command lives in its own module under engine.commands; adding one is one line here."""
-    from engine.commands import validate
+    from engine.commands import render, validate
 
-    for module in (validate,):
+    for module in (validate, render):
         cli.add_command(module.command)
 
 

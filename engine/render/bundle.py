@@ -1,0 +1,164 @@
+"""``render_bundle``: one validated spec environment → every artifact as text, checked before it is returned.
+
+Pure: the only input read is the spec file itself (for its sha256, which every header names); nothing is written
+(``writer.py`` does that). Each YAML artifact is parsed back and compared with the structure the engine intended,
+and each Dockerfile's exec-form and word instructions are read back the way Docker reads them, so a template or
+quoting bug is an engine error (RenderError) and never output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Mapping
+from enum import StrEnum
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from engine.errors import RenderError
+from engine.render.compose import compose_document
+from engine.render.context import RenderContext
+from engine.render.dockerfile import read_back, render_dockerfile, render_dockerignore
+from engine.render.environment import render_template
+from engine.render.k8s import k8s_objects, kustomization
+from engine.spec.imageref import image_ref_problem
+from engine.spec.model import Runtime
+from engine.spec.validate import ValidSpec
+
+
+class Kind(StrEnum):
+    DOCKERFILE = "dockerfile"
+    COMPOSE = "compose"
+    K8S = "k8s"
+
+
+SCOPES = {Kind.DOCKERFILE: "docker/", Kind.COMPOSE: "compose.yaml", Kind.K8S: "k8s/"}
+
+
+class RenderedBundle(Mapping[str, str]):
+    """A frozen mapping of relative path → file text, plus which path prefixes this render owns (``scopes``):
+    a render restricted with ``only`` must not treat the other kinds' files as stale."""
+
+    __slots__ = ("_files", "scopes", "spec_sha256")
+
+    def __init__(self, files: Mapping[str, str], scopes: tuple[str, ...], spec_sha256: str) -> None:
+        self._files = MappingProxyType({k: files[k] for k in sorted(files)})
+        self.scopes = scopes
+        self.spec_sha256 = spec_sha256
+
+    def __getitem__(self, key: str) -> str:
+        return self._files[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def owns(self, path: str) -> bool:
+        return any(path == s or (s.endswith("/") and path.startswith(s)) for s in self.scopes)
+
+
+def default_out_dir(valid: ValidSpec) -> Path:
+    return valid.path.parent / "deploy" / (valid.env or "base")
+
+
+def render_bundle(
+    valid: ValidSpec,
+    *,
+    out_dir: str | Path | None = None,
+    only: frozenset[Kind] | None = None,
+    base_image_overrides: Mapping[str, str] | None = None,
+) -> RenderedBundle:
+    """Every artifact of ``valid`` as it would be written to ``out_dir`` (paths inside are relative to it)."""
+    overrides = dict(base_image_overrides or {})
+    for runtime, image in overrides.items():
+        if runtime not in {r.value for r in Runtime} or (problem := image_ref_problem(image)):
+            raise RenderError(f"base image override {runtime}={image!r}: {problem or 'unknown runtime'}")
+    sha = hashlib.sha256(valid.path.read_bytes()).hexdigest()
+    ctx = RenderContext(
+        spec=valid.spec,
+        env=valid.env,
+        spec_path=Path(os.path.normpath(valid.path)),
+        spec_sha256=sha,
+        out_dir=Path(os.path.normpath(out_dir if out_dir is not None else default_out_dir(valid))),
+        base_image_overrides=overrides,
+    )
+    kinds = only if only is not None else frozenset(Kind)
+    files: dict[str, str] = {}
+    if Kind.DOCKERFILE in kinds:
+        files.update(_dockerfiles(ctx))
+    if Kind.COMPOSE in kinds:
+        doc = compose_document(ctx)
+        files["compose.yaml"] = _checked_yaml(
+            "compose.yaml", render_template("compose/compose.yaml.j2", header=ctx.header(), doc=doc), doc
+        )
+    if Kind.K8S in kinds:
+        files.update(_k8s(ctx))
+    scopes = tuple(SCOPES[k] for k in Kind if k in kinds)
+    return RenderedBundle(files, scopes, sha)
+
+
+def _dockerfiles(ctx: RenderContext) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name in sorted(ctx.spec.services):
+        build = ctx.spec.services[name].build
+        if build is None or build.runtime is Runtime.DOCKERFILE:
+            continue
+        path = ctx.dockerfile_path(name)
+        text, intent = render_dockerfile(ctx, name)
+        seen = read_back(text)
+        if seen != intent:
+            raise RenderError(f"{path} does not read back as intended: wanted {intent}, got {seen}")
+        out[path] = _checked_header(path, text, ctx)
+        out[f"{path}.dockerignore"] = _checked_header(path, render_dockerignore(ctx, name), ctx)
+    return out
+
+
+def _k8s(ctx: RenderContext) -> dict[str, str]:
+    objects = k8s_objects(ctx)
+    out: dict[str, str] = {}
+    for item in objects:
+        path = f"k8s/{item.file}"
+        if path in out:
+            raise RenderError(f"two Kubernetes objects would be written to {path}")
+        text = render_template(f"k8s/{item.template}", header=ctx.header(), obj=item.obj)
+        out[path] = _checked_yaml(path, text, item.obj)
+    kust = kustomization(objects)
+    text = render_template("k8s/kustomization.yaml.j2", header=ctx.header(), obj=kust)
+    out["k8s/kustomization.yaml"] = _checked_yaml("k8s/kustomization.yaml", text, kust)
+    return out
+
+
+def _checked_yaml(path: str, text: str, intended: Any) -> str:
+    try:
+        parsed = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RenderError(f"{path} is not valid YAML: {exc}") from exc
+    if parsed != intended:
+        difference = _first_difference(parsed, intended)
+        raise RenderError(f"{path} does not parse back to the intended structure: {difference}")
+    if not text.startswith("# Generated by shipspec from ") or not text.endswith("\n") or text.endswith("\n\n"):
+        raise RenderError(f"{path} lacks the header line or does not end in exactly one newline")
+    return text
+
+
+def _checked_header(path: str, text: str, ctx: RenderContext) -> str:
+    if text.splitlines()[0] != ctx.header():
+        raise RenderError(f"{path} does not start with its header line")
+    return text
+
+
+def _first_difference(got: Any, want: Any, where: str = "") -> str:
+    if isinstance(got, dict) and isinstance(want, dict):
+        for key in sorted(set(got) | set(want), key=str):
+            if got.get(key) != want.get(key):
+                return _first_difference(got.get(key), want.get(key), f"{where}.{key}")
+    if isinstance(got, list) and isinstance(want, list) and len(got) == len(want):
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            if g != w:
+                return _first_difference(g, w, f"{where}[{i}]")
+    return f"at {where or '(root)'}: got {got!r}, intended {want!r}"

@@ -1,0 +1,203 @@
+"""The Compose file: the structure shipspec intends, built as data, then laid out by ``templates/compose``.
+
+Compose interpolates ``$`` in every string of the file, so every spec string is written with ``$`` doubled (``$$``
+is Compose's literal dollar). Secrets travel through Compose ``secrets:`` whose sources are the operator's
+environment or a file, never a value: the container sees the secret as ``/run/secrets/<VAR>`` and ``<VAR>_FILE``
+names that path (the convention of the official postgres, mysql and redis images).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal
+from typing import Any
+
+from engine.errors import RenderError
+from engine.render.context import RenderContext, health_command
+from engine.spec.model import Condition, Runtime, SecretRef, ServiceSpec
+from engine.spec.quantity import cpu_millicores, memory_bytes
+
+_CONDITIONS = {
+    Condition.STARTED: "service_started",
+    Condition.HEALTHY: "service_healthy",
+    Condition.COMPLETED: "service_completed_successfully",
+}
+
+
+def esc(text: str) -> str:
+    """Compose's escape for a literal dollar sign."""
+    return text.replace("$", "$$")
+
+
+def unescape(text: str) -> str:
+    """What Compose makes of an escaped string: the inverse of ``esc``."""
+    return text.replace("$$", "$")
+
+
+def secret_name(ref: SecretRef) -> str:
+    """One Compose secret per source, shared by every service that reads it."""
+    if ref.env is not None:
+        return ref.env.lower()
+    assert ref.file is not None
+    return "file_" + re.sub(r"[^A-Za-z0-9_.-]", "_", ref.file.lstrip("./")).lower()
+
+
+def compose_document(ctx: RenderContext) -> dict[str, Any]:
+    spec = ctx.spec
+    services: dict[str, Any] = {}
+    volumes: dict[str, Any] = {}
+    secrets: dict[str, Any] = {}
+    configs: dict[str, Any] = {}
+    for name in sorted(spec.services):
+        svc = spec.services[name]
+        services[name] = _service(ctx, name, svc, configs)
+        for mount in svc.volumes:
+            if mount.name is not None:
+                volumes[mount.name] = {}
+        for ref in svc.secrets.values():
+            source = {"environment": ref.env} if ref.env is not None else {"file": ctx.relative(ref.file or "")}
+            secrets[secret_name(ref)] = source
+    doc: dict[str, Any] = {"name": _project(ctx), "services": services}
+    for key, section in (("volumes", volumes), ("secrets", secrets), ("configs", configs)):
+        if section:
+            doc[key] = {k: section[k] for k in sorted(section)}
+    return doc
+
+
+def _project(ctx: RenderContext) -> str:
+    return ctx.spec.name if ctx.env is None else f"{ctx.spec.name}-{ctx.env}".lower()
+
+
+def _service(ctx: RenderContext, name: str, svc: ServiceSpec, configs: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"image": esc(ctx.image(name))}
+    if svc.build is not None:
+        out["build"] = _build(ctx, name, svc)
+    if svc.entrypoint is not None:
+        out["entrypoint"] = [esc(a) for a in svc.entrypoint]
+    if svc.command is not None:
+        out["command"] = [esc(a) for a in svc.command]
+    if svc.working_dir is not None:
+        out["working_dir"] = esc(svc.working_dir)
+    out.update(_security(svc))
+    out.update(_environment(name, svc))
+    if svc.files:
+        out["configs"] = _configs(ctx, name, svc, configs)
+    published = [p for p in svc.ports if p.host is not None]
+    if published:
+        out["ports"] = [
+            {"target": p.container, "published": str(p.host), "host_ip": p.host_ip, "protocol": p.protocol}
+            for p in published
+        ]
+    internal = [p for p in svc.ports if p.host is None]
+    if internal:
+        out["expose"] = [str(p.container) if p.protocol == "tcp" else f"{p.container}/udp" for p in internal]
+    mounts = [_mount(ctx, m.name, m.source, m.target, m.read_only) for m in svc.volumes]
+    if mounts:
+        out["volumes"] = mounts
+    if svc.tmpfs:
+        out["tmpfs"] = [esc(t) for t in svc.tmpfs]
+    if svc.health is not None:
+        h = svc.health
+        out["healthcheck"] = {
+            "test": ["CMD", *(esc(a) for a in health_command(svc))],
+            "interval": h.interval,
+            "timeout": h.timeout,
+            "retries": h.retries,
+            "start_period": h.start_period,
+        }
+    if svc.depends_on:
+        out["depends_on"] = {t: {"condition": _CONDITIONS[svc.depends_on[t]]} for t in sorted(svc.depends_on)}
+    out["deploy"] = _deploy(svc)
+    out["restart"] = svc.restart.value
+    out["stop_grace_period"] = svc.stop_grace_period
+    labels = {**ctx.spec.labels, **svc.labels}
+    if labels:
+        out["labels"] = {k: esc(labels[k]) for k in sorted(labels)}
+    return out
+
+
+def _security(svc: ServiceSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    user = svc.effective_user()
+    if user is not None:
+        out["user"] = user
+    sec = svc.security
+    out.update(init=True, read_only=sec.read_only_root, cap_drop=list(sec.cap_drop))
+    if sec.cap_add:
+        out["cap_add"] = list(sec.cap_add)
+    if sec.no_new_privileges:
+        out["security_opt"] = ["no-new-privileges:true"]
+    return out
+
+
+def _environment(name: str, svc: ServiceSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    environment = {k: esc(svc.env[k]) for k in sorted(svc.env)}
+    for var in sorted(svc.secrets):
+        if f"{var}_FILE" in environment:
+            raise RenderError(f"services.{name}: env {var}_FILE clashes with the file path of secret {var}")
+        environment[f"{var}_FILE"] = f"/run/secrets/{var}"
+    if environment:
+        out["environment"] = {k: environment[k] for k in sorted(environment)}
+    if svc.secrets:
+        out["secrets"] = [{"source": secret_name(svc.secrets[v]), "target": v} for v in sorted(svc.secrets)]
+    return out
+
+
+def _configs(ctx: RenderContext, name: str, svc: ServiceSpec, configs: dict[str, Any]) -> list[dict[str, Any]]:
+    """Files become Compose configs (inline ``content`` or a ``file``), mounted read-only at their target."""
+    out = []
+    for i, file in enumerate(svc.files):
+        key = f"{name}_file_{i}"
+        if file.content is not None:
+            configs[key] = {"content": esc(file.content)}
+        else:
+            configs[key] = {"file": esc(ctx.relative(file.source or ""))}
+        out.append({"source": key, "target": esc(file.target)})
+    return out
+
+
+def _build(ctx: RenderContext, name: str, svc: ServiceSpec) -> dict[str, Any]:
+    assert svc.build is not None
+    context = ctx.relative(svc.build.context)
+    if svc.build.runtime is Runtime.DOCKERFILE:
+        dockerfile = svc.build.dockerfile or "Dockerfile"
+    else:
+        rendered = os.path.join(ctx.out_dir, ctx.dockerfile_path(name))
+        context_dir = os.path.normpath(os.path.join(ctx.spec_path.parent, svc.build.context))
+        dockerfile = os.path.relpath(rendered, context_dir).replace(os.sep, "/")
+    return {"context": esc(context), "dockerfile": esc(dockerfile)}
+
+
+def _mount(ctx: RenderContext, volume: str | None, source: str | None, target: str, ro: bool) -> dict[str, Any]:
+    if volume is not None:
+        out: dict[str, Any] = {"type": "volume", "source": volume, "target": esc(target)}
+    else:
+        out = {"type": "bind", "source": esc(ctx.relative(source or "")), "target": esc(target)}
+    if ro:
+        out["read_only"] = True
+    return out
+
+
+def _deploy(svc: ServiceSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {"replicas": svc.replicas}
+    resources: dict[str, Any] = {}
+    for side, key in (("limits", "limits"), ("requests", "reservations")):
+        q = getattr(svc.resources, side)
+        entry: dict[str, str] = {}
+        if q.cpu is not None:
+            entry["cpus"] = _cpus(q.cpu)
+        if q.memory is not None:
+            entry["memory"] = f"{memory_bytes(q.memory)}b"
+        if entry:
+            resources[key] = entry
+    if resources:
+        out["resources"] = resources
+    return out
+
+
+def _cpus(quantity: str) -> str:
+    """Kubernetes CPU (``250m``) as Compose's decimal cores (``0.25``)."""
+    value = Decimal(cpu_millicores(quantity)) / 1000
+    return format(value.normalize(), "f")
