@@ -12,13 +12,12 @@ high-level ``client.containers.list()`` inspects every container it lists, one r
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, Literal, cast
 
 import docker
 import docker.errors
@@ -27,6 +26,7 @@ from docker.utils import build as build_utils
 
 from engine.adapters.docker_build import dockerignore_patterns, follow_build
 from engine.adapters.docker_config import create_body, restart_body, split_repo_tag
+from engine.adapters.docker_errors import unreachable_message
 from engine.adapters.docker_files import digest_context, materialise_files
 from engine.adapters.docker_logs import interleave, split_lines
 from engine.errors import EngineError, NotFoundError
@@ -40,36 +40,11 @@ from engine.observed import (
 )
 from engine.state import ContainerSpec, ContainerState, Health, ObservedContainer, ObservedState
 
-DEFAULT_HOST = "unix:///var/run/docker.sock"
 DOCKERFILE_NAME = ".shipspec.Dockerfile"  # the rendered Dockerfile's name inside the build context we send
-
-
-def _reason(exc: BaseException) -> str:
-    """The innermost OS-level reason ("Connection refused") buried in requests' wrapped exceptions."""
-    seen: set[int] = set()
-    pending: list[BaseException] = [exc]
-    while pending:
-        current = pending.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, OSError) and current.strerror:
-            return current.strerror
-        nested = [current.__cause__, current.__context__, getattr(current, "reason", None), *current.args]
-        pending.extend(item for item in nested if isinstance(item, BaseException))
-    text = str(exc).strip().splitlines()
-    return text[-1][:200] if text else type(exc).__name__
 
 
 def _explanation(exc: docker.errors.APIError) -> str:
     return str(exc.explanation or exc).strip().splitlines()[0]
-
-
-def unreachable(exc: BaseException) -> EngineError:
-    host = os.environ.get("DOCKER_HOST") or DEFAULT_HOST
-    return EngineError(
-        f"cannot reach the Docker engine at {host}: {_reason(exc)}. Start it (scripts/docker-up) or set DOCKER_HOST"
-    )
 
 
 @contextmanager
@@ -82,7 +57,7 @@ def _boundary(what: str) -> Iterator[None]:
     except docker.errors.APIError as exc:
         raise EngineError(f"{what}: {_explanation(exc)}") from exc
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-        raise unreachable(exc) from exc
+        raise EngineError(unreachable_message(exc)) from exc
     except docker.errors.DockerException as exc:
         raise EngineError(f"{what}: {str(exc).splitlines()[0]}") from exc
 
@@ -117,7 +92,7 @@ class DockerSdkGateway:
                 try:
                     self._client = docker.from_env(version="auto", timeout=self.timeout_s).api
                 except docker.errors.DockerException as exc:
-                    raise unreachable(exc) from exc
+                    raise EngineError(unreachable_message(exc)) from exc
             return self._client
 
     def engine_id(self) -> str:
@@ -272,26 +247,25 @@ class DockerSdkGateway:
     def logs(
         self, container_ids: Sequence[str], tail: int | None = 100, follow: bool = False
     ) -> Iterator[tuple[str, str]]:
-        """Without follow, each container's lines in turn; with follow, one reader per replica (see docker_logs)."""
+        """Without follow, each container's lines in turn (one request each, read whole); with follow, one open
+        stream and reader per replica, interleaved (see docker_logs)."""
         api = self.api()
+        lines: Literal["all"] | int = "all" if tail is None else tail
         with _boundary("reading container logs"):
             names = [str(api.inspect_container(i)["Name"]).lstrip("/") for i in container_ids]
-            streams = [
-                api.logs(i, stream=True, follow=follow, tail="all" if tail is None else tail) for i in container_ids
-            ]
+        if not follow:
+            for name, container_id in zip(names, container_ids, strict=True):
+                with _boundary(f"reading logs of {name}"):
+                    text = api.logs(container_id, stream=False, tail=lines)
+                yield from ((name, line) for line in split_lines([text]))
+            return
+        with _boundary("following container logs"):
+            streams = [api.logs(i, stream=True, follow=True, tail=lines) for i in container_ids]
 
         def close() -> None:
             for stream in streams:
                 stream.close()
 
-        if not follow:
-            try:
-                for name, stream in zip(names, streams, strict=True):
-                    with _boundary(f"reading logs of {name}"):
-                        yield from ((name, line) for line in split_lines(stream))
-            finally:
-                close()
-            return
         yield from interleave(list(zip(names, streams, strict=True)), close)
 
     def image_id(self, ref: str) -> str | None:

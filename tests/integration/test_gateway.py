@@ -311,3 +311,19 @@ def test_context_digest_honours_dockerignore(gateway: DockerSdkGateway, tmp_path
     assert gateway.context_digest(context, dockerfile + "USER 1000\n") != third
     with pytest.raises(EngineError):
         gateway.context_digest(tmp_path / "missing", dockerfile)
+
+
+def test_following_running_containers_stops_when_the_reader_does(
+    gateway: DockerSdkGateway, app_name: str, busybox_image: str
+) -> None:
+    script = "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done"
+    ticking = [gateway.create_container(sh_spec(app_name, f"tick{n}", script)) for n in (1, 2)]
+    for container in ticking:
+        gateway.start(container)
+    started = time.monotonic()
+    stream = gateway.logs(ticking, tail=0, follow=True)
+    seen = [next(stream) for _ in range(6)]
+    stream.close()  # closes both engine streams; no reader thread blocks the test
+    assert {name for name, _ in seen} == {f"{app_name}-tick1", f"{app_name}-tick2"}
+    assert all(line.startswith("tick ") for _, line in seen)
+    assert time.monotonic() - started < 10
