@@ -33,8 +33,10 @@ def image_exists(tag: str) -> bool:
 
 def _busybox_binary() -> Path:
     """Debian's static busybox, installed when missing (CI runs as root; locally it asks for it)."""
-    if not BUSYBOX.exists():
-        subprocess.run(["apt-get", "install", "-y", "-qq", "busybox-static"], check=True, timeout=600)
+    install = ["apt-get", "install", "-y", "-qq", "busybox-static"]
+    if not BUSYBOX.exists() and subprocess.run(install, check=False, timeout=600).returncode != 0:
+        subprocess.run(["apt-get", "update", "-qq"], check=False, timeout=600)  # a fresh machine has no lists yet
+        subprocess.run(install, check=False, timeout=600)
     if not BUSYBOX.exists():
         raise RuntimeError("busybox-static is not installed and could not be installed (apt-get install it)")
     return BUSYBOX
