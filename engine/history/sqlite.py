@@ -112,11 +112,13 @@ class HistoryStore:
         artifact_hashes: dict[str, str],
         rollback_of: int | None = None,
         operator: str = "",
+        revision: int | None = None,
     ) -> int:
-        """Record a new pending release and return its revision (one more than the app's last)."""
+        """Record a new pending release and return its revision: ``revision`` when it is above every recorded one
+        (the plan's, so container labels and history agree), else one more than the app's last."""
         with self._tx() as db:
             row = db.execute("SELECT MAX(revision) FROM releases WHERE app = ? AND env = ?", (app, env)).fetchone()
-            revision = int(row[0] or 0) + 1
+            revision = max(int(row[0] or 0) + 1, revision or 0)
             db.execute(
                 "INSERT INTO releases (app, env, revision, kind, status, started_at, spec_hash, spec_snapshot,"
                 " image_ids, artifact_hashes, plan_json, rollback_of, operator)"
@@ -212,6 +214,10 @@ class HistoryStore:
             sql += " LIMIT ?"
             params = (app, env, limit)
         return [_release(row) for row in self._rows(sql, params)]
+
+    def next_revision(self, app: str, env: str) -> int:
+        row = self._db.execute("SELECT MAX(revision) FROM releases WHERE app = ? AND env = ?", (app, env)).fetchone()
+        return int(row[0] or 0) + 1
 
     def get(self, app: str, env: str, revision: int) -> ReleaseRecord:
         rows = self._rows("SELECT * FROM releases WHERE app = ? AND env = ? AND revision = ?", (app, env, revision))

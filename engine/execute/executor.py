@@ -1,0 +1,179 @@
+"""Run exactly the steps of a plan, in dependency order, with bounded parallelism, a journal and rollback.
+
+The executor never re-plans and never prints: it emits events (``events.py``) and journals each step before and
+after it runs (``Journal``), so a ``kill -9`` leaves a record of how far it got. Steps whose ``after`` are done run
+concurrently, at most ``parallelism`` at a time, driven by ``graphlib.TopologicalSorter`` (independent services
+start together; dependents wait for their gate steps).
+
+When a step fails, no new step starts; steps already running finish; then the completed steps are compensated in
+reverse order (``dispatch.undo_step``): new containers removed, stopped old ones started, renames and aliases put
+back. Compensation has its own deadline, separate from the deploy's, and is never itself rolled back: if it fails,
+the report says what state remains.
+"""
+
+from __future__ import annotations
+
+import graphlib
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from engine.errors import ShipspecError
+from engine.execute.dispatch import StepContext, StepFailure, run_step, undo_step
+from engine.execute.events import (
+    ExecutionListener,
+    RollbackFinished,
+    RollbackStarted,
+    StepDone,
+    StepFailed,
+    StepStarted,
+)
+from engine.plan.plan import Plan
+from engine.plan.steps import Step, describe, step_target
+
+LOG_TAIL_LINES = 20
+DEFAULT_ROLLBACK_DEADLINE_S = 120.0
+
+
+class Journal(Protocol):
+    """Where step starts and ends are recorded durably (the release history)."""
+
+    def started(self, seq: int, step: Step) -> None: ...
+
+    def finished(self, seq: int, step: Step, ok: bool, detail: str) -> None: ...
+
+    def undone(self, seq: int, step: Step) -> None: ...
+
+
+class NullJournal:
+    def started(self, seq: int, step: Step) -> None:
+        pass
+
+    def finished(self, seq: int, step: Step, ok: bool, detail: str) -> None:
+        pass
+
+    def undone(self, seq: int, step: Step) -> None:
+        pass
+
+
+@dataclass
+class ExecutionReport:
+    ok: bool
+    completed: list[str] = field(default_factory=list)   # step ids, in completion order
+    failed_step: str | None = None
+    error: str = ""
+    log_tail: tuple[str, ...] = ()
+    rolled_back: bool = False
+    rollback_ok: bool = True
+    rollback_problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class Executor:
+    def __init__(
+        self,
+        ctx: StepContext,
+        listener: ExecutionListener,
+        journal: Journal | None = None,
+        *,
+        parallelism: int = 4,
+        rollback: bool = True,
+        rollback_deadline_s: float = DEFAULT_ROLLBACK_DEADLINE_S,
+    ) -> None:
+        self.ctx = ctx
+        self.listener = listener
+        self.journal = journal or NullJournal()
+        self.parallelism = max(1, parallelism)
+        self.rollback = rollback
+        self.rollback_deadline_s = rollback_deadline_s
+
+    def execute(self, plan: Plan) -> ExecutionReport:
+        start = time.monotonic()
+        report = ExecutionReport(ok=True)
+        seq = {step.id: i + 1 for i, step in enumerate(plan.steps)}
+        by_id = {step.id: step for step in plan.steps}
+        sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+        for step in plan.steps:
+            sorter.add(step.id, *[a for a in step.after if a in by_id])
+        sorter.prepare()
+        done_order: list[Step] = []
+        with ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="shipspec-step") as pool:
+            running: dict[Future[None], Step] = {}
+            while sorter.is_active() or running:
+                if report.ok:
+                    for step_id in sorter.get_ready():
+                        step = by_id[step_id]
+                        running[pool.submit(self._run, seq[step_id], step)] = step
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    step = running.pop(future)
+                    error = future.exception()
+                    if error is None:
+                        done_order.append(step)
+                        report.completed.append(step.id)
+                        sorter.done(step.id)
+                    elif report.ok:
+                        self._fail(report, seq[step.id], step, error)
+        if not report.ok and self.rollback:
+            self._roll_back(report, done_order, seq)
+        report.seconds = time.monotonic() - start
+        return report
+
+    def _run(self, seq: int, step: Step) -> None:
+        self.journal.started(seq, step)
+        self.listener.on_event(StepStarted(seq, step.id, step.kind, step.service, describe(step)))
+        began = time.monotonic()
+        try:
+            run_step(step, self.ctx)
+        except BaseException as exc:
+            self.journal.finished(seq, step, False, _message(exc))
+            raise
+        self.journal.finished(seq, step, True, "")
+        self.listener.on_event(StepDone(seq, step.id, time.monotonic() - began))
+
+    def _fail(self, report: ExecutionReport, seq: int, step: Step, error: BaseException) -> None:
+        report.ok = False
+        report.failed_step = step.id
+        report.error = f"{step.kind} {step_target(step)} failed: {_message(error)}"
+        container = error.container if isinstance(error, StepFailure) else None
+        if container is None and step.kind in ("start-container", "create-container"):
+            container = step_target(step)
+        if container is not None:
+            report.log_tail = self._log_tail(container)
+        self.listener.on_event(StepFailed(seq, step.id, report.error, report.log_tail))
+
+    def _log_tail(self, container: str) -> tuple[str, ...]:
+        try:
+            return tuple(line for _name, line in self.ctx.gateway.logs([container], tail=LOG_TAIL_LINES))
+        except ShipspecError:
+            return ()
+
+    def _roll_back(self, report: ExecutionReport, done: list[Step], seq: dict[str, int]) -> None:
+        undo: list[tuple[Step, Callable[[], None]]] = []
+        for step in reversed(done):
+            action = undo_step(step, self.ctx.gateway)
+            if action is not None:
+                undo.append((step, action))
+        report.rolled_back = True
+        self.listener.on_event(RollbackStarted(report.error, len(undo)))
+        deadline = time.monotonic() + self.rollback_deadline_s
+        for step, action in undo:
+            if time.monotonic() > deadline:
+                report.rollback_problems.append(f"rollback deadline passed before undoing {describe(step)}")
+                break
+            try:
+                action()
+                self.journal.undone(seq[step.id], step)
+            except ShipspecError as exc:
+                report.rollback_problems.append(f"could not undo {step.kind} {step_target(step)}: {exc}")
+        report.rollback_ok = not report.rollback_problems
+        self.listener.on_event(RollbackFinished(report.rollback_ok, "; ".join(report.rollback_problems)))
+
+
+def _message(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    return text if isinstance(error, ShipspecError) else f"{type(error).__name__}: {text}"

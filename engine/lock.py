@@ -1,0 +1,217 @@
+"""The apply lock: one operator at a time per app and environment, held on the Docker engine itself.
+
+Why on the engine: two machines that share one engine must see the same lock, so it cannot live in a local file.
+The lock is a container that is created but never started, named ``shipspec-lock-<app>-<env>``: creating a
+container by name is atomic on the engine (a second create gets 409 Conflict). Its labels carry the holder (user,
+host, pid, command), the start time and a lock ID; a small lease file inside it is rewritten while the holder runs.
+
+Helm's lesson: a pending status that doubles as a lock leaves users stuck after a crash. Here a lock whose lease
+has expired is reported as stale with its holder, and ``shipspec unlock LOCK_ID`` removes exactly that lock (by
+container ID, so a lock someone acquired since is never broken by mistake). A fresh lease is only broken with
+``--force``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from engine.errors import LockError
+
+LEASE_SECONDS = 30.0
+LOCK_ID_LABEL = "dev.shipspec.lock-id"
+HOLDER_LABEL = "dev.shipspec.lock-holder"
+
+
+class LockBackend(Protocol):
+    """What the lock needs from the engine (implemented by the Docker gateway)."""
+
+    def lock_create(self, name: str, labels: Mapping[str, str]) -> str | None:
+        """Create the lock object; its ID, or None when one with that name exists already."""
+        ...
+
+    def lock_read(self, name: str) -> tuple[str, dict[str, str], str] | None:
+        """(object ID, labels, lease text) of the named lock, or None when there is none."""
+        ...
+
+    def lock_write_lease(self, object_id: str, text: str) -> None: ...
+
+    def lock_remove(self, object_id: str) -> bool:
+        """Remove exactly this object; False when it is already gone."""
+        ...
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    lock_id: str
+    object_id: str
+    user: str
+    host: str
+    pid: int
+    command: str
+    started: float
+    lease_until: float
+
+    def stale(self, now: float) -> bool:
+        return now > self.lease_until
+
+    def describe(self, now: float) -> str:
+        age = int(now - self.started)
+        state = f"lease expired {int(now - self.lease_until)}s ago" if self.stale(now) else "lease is fresh"
+        return (
+            f"held by {self.user}@{self.host} (pid {self.pid}, `{self.command}`) for {age}s, {state}; "
+            f"lock ID {self.lock_id}"
+        )
+
+
+def lock_name(app: str, env: str) -> str:
+    return f"shipspec-lock-{app}-{env}" if env else f"shipspec-lock-{app}"
+
+
+class AppLock:
+    """Acquire with ``with AppLock(...):``; renews its lease in a background thread until released."""
+
+    def __init__(
+        self,
+        backend: LockBackend,
+        app: str,
+        env: str,
+        *,
+        command: str = "",
+        wait_seconds: float = 0.0,
+        lease_seconds: float = LEASE_SECONDS,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.backend = backend
+        self.name = lock_name(app, env)
+        self.command = command or " ".join(["shipspec", *sys.argv[1:]])
+        self.wait_seconds = wait_seconds
+        self.lease_seconds = lease_seconds
+        self.clock = clock
+        self.sleep = sleep
+        self.lock_id = uuid.uuid4().hex[:12]
+        self._object_id: str | None = None
+        self._stop = threading.Event()
+        self._renewer: threading.Thread | None = None
+
+    def acquire(self) -> None:
+        deadline = self.clock() + self.wait_seconds
+        while True:
+            holder = {
+                "lock_id": self.lock_id,
+                "user": _user(),
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
+                "command": self.command,
+                "started": self.clock(),
+            }
+            labels = {
+                LOCK_ID_LABEL: self.lock_id,
+                HOLDER_LABEL: json.dumps(holder, sort_keys=True),
+                "dev.shipspec.managed": "true",
+            }
+            object_id = self.backend.lock_create(self.name, labels)
+            if object_id is not None:
+                self._object_id = object_id
+                self._write_lease()
+                self._start_renewing()
+                return
+            info = read_lock(self.backend, self.name)
+            now = self.clock()
+            if info is None:
+                continue  # released between our create and our read: try again at once
+            if now >= deadline:
+                hint = (
+                    " It looks abandoned: if its holder is gone, run `shipspec unlock " + info.lock_id + "`."
+                    if info.stale(now)
+                    else " Wait for it (--lock-timeout SECONDS) or ask its holder."
+                )
+                raise LockError(f"another operation holds {self.name}: {info.describe(now)}.{hint}")
+            self.sleep(min(1.0, max(0.05, deadline - now)))
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._renewer is not None:
+            self._renewer.join(timeout=5)
+        if self._object_id is not None:
+            self.backend.lock_remove(self._object_id)
+            self._object_id = None
+
+    def __enter__(self) -> AppLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def _write_lease(self) -> None:
+        assert self._object_id is not None
+        until = self.clock() + self.lease_seconds
+        self.backend.lock_write_lease(self._object_id, json.dumps({"lease_until": until}))
+
+    def _start_renewing(self) -> None:
+        def renew() -> None:
+            while not self._stop.wait(self.lease_seconds / 3):
+                try:
+                    self._write_lease()
+                except Exception:  # a failed renewal must not kill the apply; the lease just ages
+                    continue
+
+        self._renewer = threading.Thread(target=renew, name="shipspec-lock-lease", daemon=True)
+        self._renewer.start()
+
+
+def read_lock(backend: LockBackend, name: str) -> LockInfo | None:
+    found = backend.lock_read(name)
+    if found is None:
+        return None
+    object_id, labels, lease_text = found
+    try:
+        holder = json.loads(labels.get(HOLDER_LABEL, "{}"))
+        lease = json.loads(lease_text) if lease_text else {}
+    except json.JSONDecodeError:
+        holder, lease = {}, {}
+    started = float(holder.get("started", 0.0))
+    return LockInfo(
+        lock_id=str(labels.get(LOCK_ID_LABEL, "?")),
+        object_id=object_id,
+        user=str(holder.get("user", "?")),
+        host=str(holder.get("host", "?")),
+        pid=int(holder.get("pid", 0)),
+        command=str(holder.get("command", "?")),
+        started=started,
+        lease_until=float(lease.get("lease_until", started)),
+    )
+
+
+def unlock(
+    backend: LockBackend, app: str, env: str, lock_id: str, *, force: bool = False, now: float | None = None
+) -> LockInfo:
+    """Break the lock with this ID; refuses a fresh lease unless ``force``. Returns what was removed."""
+    info = read_lock(backend, lock_name(app, env))
+    if info is None:
+        raise LockError(f"{lock_name(app, env)} is not locked")
+    if info.lock_id != lock_id:
+        raise LockError(f"the lock's ID is {info.lock_id}, not {lock_id}: it changed hands; check again")
+    moment = time.time() if now is None else now
+    if not info.stale(moment) and not force:
+        raise LockError(f"{info.describe(moment)}. Its holder is alive; use --force only if you are sure it is not")
+    backend.lock_remove(info.object_id)
+    return info
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())
