@@ -106,6 +106,10 @@ class DockerGateway(Protocol):
         """The local image ID a reference resolves to, or None; nothing is ever pulled implicitly."""
         ...
 
+    def pull_image(self, ref: str) -> str:
+        """Pull a reference the engine lacks (only when a plan says so); returns the image ID."""
+        ...
+
     def build_image(self, context_dir: Path, dockerfile_text: str, tag: str, labels: Mapping[str, str]) -> str:
         """Build with the engine from ``context_dir`` and a Dockerfile given as text (the rendered one, not
         necessarily a file in the context); returns the image ID."""

@@ -86,6 +86,7 @@ class FakeGateway:
     inject failures with ``fail_on``; choose what health a started container reports with ``health_on_start``."""
 
     images: dict[str, str] = field(default_factory=dict)  # reference or ID → image ID
+    pullable: dict[str, str] = field(default_factory=dict)  # what a registry would serve: reference → image ID
     containers: dict[str, ObservedContainer] = field(default_factory=dict)  # by ID
     networks: dict[str, ObservedNetwork] = field(default_factory=dict)  # by name
     volumes: dict[str, ObservedVolume] = field(default_factory=dict)  # by name
@@ -255,6 +256,14 @@ class FakeGateway:
     def image_id(self, ref: str) -> str | None:
         self._record("image_id", ref)
         return self.images.get(ref)
+
+    def pull_image(self, ref: str) -> str:
+        """Succeeds for references preset in ``pullable`` (registry contents), else fails like a missing image."""
+        self._record("pull_image", ref)
+        if ref not in self.pullable:
+            raise EngineError(f"pulling {ref} failed: manifest for {ref} not found")
+        self.images[ref] = self.pullable[ref]
+        return self.pullable[ref]
 
     def build_image(self, context_dir: Path, dockerfile_text: str, tag: str, labels: Mapping[str, str]) -> str:
         self._record("build_image", str(context_dir), tag)

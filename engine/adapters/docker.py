@@ -24,7 +24,7 @@ import docker.errors
 import requests.exceptions
 from docker.utils import build as build_utils
 
-from engine.adapters.docker_build import dockerignore_patterns, follow_build
+from engine.adapters.docker_build import dockerignore_patterns, follow_build, follow_pull
 from engine.adapters.docker_config import create_body, restart_body, split_repo_tag
 from engine.adapters.docker_errors import unreachable_message
 from engine.adapters.docker_files import digest_context, materialise_files
@@ -276,6 +276,13 @@ class DockerSdkGateway:
         except NotFoundError:
             return None
 
+    def pull_image(self, ref: str) -> str:
+        """Streams the pull so a registry error arrives as an event we turn into one line."""
+        pull: Callable[..., Iterable[Mapping[str, Any]]] = self.api().pull  # untyped in the stubs
+        with _boundary(f"pulling {ref}"):
+            follow_pull(pull(ref, stream=True, decode=True), ref)
+        return self._required_image_id(ref)
+
     def _context_paths(self, context_dir: Path) -> set[str]:
         """What ``docker build`` would send, by the SDK's own ``.dockerignore`` matcher."""
         if not context_dir.is_dir():
@@ -303,7 +310,7 @@ class DockerSdkGateway:
     def _required_image_id(self, ref: str) -> str:
         image = self.image_id(ref)
         if image is None:
-            raise NotFoundError(f"image {ref} is not in the engine after building it")
+            raise NotFoundError(f"image {ref} is not in the engine after building or pulling it")
         return image
 
     def tag_image(self, image: str, tag: str) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from engine.errors import BuildError
+from engine.errors import BuildError, EngineError
 
 TAIL_LINES = 12
 
@@ -36,3 +36,11 @@ def follow_build(events: Iterable[Mapping[str, Any]], tag: str) -> str | None:
         if isinstance(aux, Mapping) and aux.get("ID"):
             image = str(aux["ID"])
     return image
+
+
+def follow_pull(events: Iterable[Mapping[str, Any]], ref: str) -> None:
+    """Consume a pull's progress events; an ``error`` event (no registry, unknown tag, no auth) raises one line."""
+    for event in events:
+        if "error" in event:
+            reason = str(event["error"]).strip().splitlines()[0] if str(event["error"]).strip() else "unknown error"
+            raise EngineError(f"pulling {ref} failed: {reason}")

@@ -327,3 +327,9 @@ def test_following_running_containers_stops_when_the_reader_does(
     assert {name for name, _ in seen} == {f"{app_name}-tick1", f"{app_name}-tick2"}
     assert all(line.startswith("tick ") for _, line in seen)
     assert time.monotonic() - started < 10
+
+
+def test_pull_failure_is_one_engine_error(gateway: DockerSdkGateway) -> None:
+    with pytest.raises(EngineError) as caught:  # a registry on a closed loopback port: refused, nothing leaves
+        gateway.pull_image("127.0.0.1:1/shipspec-test/none:1")
+    assert "\n" not in str(caught.value) and "127.0.0.1:1/shipspec-test/none" in str(caught.value)

@@ -64,3 +64,11 @@ def test_fake_clock_moves_only_when_told() -> None:
     clock.sleep(1.5)
     clock.advance(2)
     assert clock.monotonic() - start == 3.5 and clock.sleeps == [1.5]
+
+
+def test_fake_pull_serves_only_what_the_registry_has() -> None:
+    gw = FakeGateway(pullable={"busybox:1.36": "sha256:aa"})
+    assert gw.image_id("busybox:1.36") is None
+    assert gw.pull_image("busybox:1.36") == "sha256:aa" == gw.image_id("busybox:1.36")
+    with pytest.raises(EngineError, match="pulling nope:1 failed"):
+        gw.pull_image("nope:1")
