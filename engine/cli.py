@@ -23,9 +23,9 @@ def cli() -> None:
 
 def _register() -> None:
     """Each command lives in its own module under engine.commands; adding one is one line here."""
-    from engine.commands import render, validate
+    from engine.commands import apply, plan, render, validate
 
-    for module in (validate, render):
+    for module in (validate, render, plan, apply):
         cli.add_command(module.command)
 
 

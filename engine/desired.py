@@ -173,7 +173,7 @@ def _build(valid: ValidSpec, name: str, digests: Mapping[str, str]) -> BuildInfo
     )
 
 
-def _service(  # noqa: PLR0917 (private helper, called once with every input of build_desired)
+def _service(
     valid: ValidSpec,
     name: str,
     base: Mapping[str, str],

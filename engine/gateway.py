@@ -130,6 +130,27 @@ class DockerGateway(Protocol):
 
 
 @runtime_checkable
+class LockingGateway(DockerGateway, Protocol):
+    """A gateway that can also hold the apply lock on the engine (see ``engine.lock``)."""
+
+    def lock_create(self, name: str, labels: Mapping[str, str]) -> str | None:
+        """Create the lock object atomically; None when one by that name exists."""
+        ...
+
+    def lock_read(self, name: str) -> tuple[str, dict[str, str], str] | None:
+        """(object ID, labels, lease text) of the named lock, or None."""
+        ...
+
+    def lock_write_lease(self, object_id: str, text: str) -> None:
+        """Rewrite the lease while the holder runs."""
+        ...
+
+    def lock_remove(self, object_id: str) -> bool:
+        """Remove exactly this lock object; False when it is already gone."""
+        ...
+
+
+@runtime_checkable
 class Clock(Protocol):
     """Time as the executor sees it, so deadlines and polling are testable with ``engine.testing.FakeClock``."""
 

@@ -27,7 +27,7 @@ from docker.utils import build as build_utils
 from engine.adapters.docker_build import dockerignore_patterns, follow_build, follow_pull
 from engine.adapters.docker_config import create_body, restart_body, split_repo_tag
 from engine.adapters.docker_errors import unreachable_message
-from engine.adapters.docker_files import digest_context, materialise_files
+from engine.adapters.docker_files import digest_context, materialise_files, read_single_file, single_file_tar
 from engine.adapters.docker_logs import interleave, split_lines
 from engine.errors import EngineError, NotFoundError
 from engine.labels import app_filter
@@ -40,6 +40,8 @@ from engine.observed import (
 )
 from engine.state import ContainerSpec, ContainerState, Health, ObservedContainer, ObservedState
 
+LOCK_IMAGE = "shipspec/lock:1"
+LEASE_FILE = "lease.json"
 DOCKERFILE_NAME = ".shipspec.Dockerfile"  # the rendered Dockerfile's name inside the build context we send
 
 
@@ -323,3 +325,54 @@ class DockerSdkGateway:
         """A reference is untagged; the image goes when no tag and no container uses it."""
         with _gone_is_fine(f"removing image {image}"):
             self.api().remove_image(image)
+
+    # -- the apply lock (engine.lock.LockBackend) -----------------------------------------------------------
+
+    def lock_create(self, name: str, labels: Mapping[str, str]) -> str | None:
+        """Create the never-started lock container; None when the name is taken (the engine's 409 is atomic)."""
+        api = self.api()
+        self._ensure_lock_image()
+        try:
+            with _boundary(f"creating lock {name}"):
+                created = api.create_container(LOCK_IMAGE, command=["lock"], name=name, labels=dict(labels))
+        except EngineError as exc:
+            conflict = exc.__cause__
+            if isinstance(conflict, docker.errors.APIError) and conflict.status_code == 409:
+                return None
+            raise
+        return str(created["Id"])
+
+    def lock_read(self, name: str) -> tuple[str, dict[str, str], str] | None:
+        with _boundary(f"reading lock {name}"):
+            found = self.api().containers(all=True, filters={"name": f"^/{name}$"})
+        if not found:
+            return None
+        object_id = str(found[0]["Id"])
+        labels = {str(k): str(v) for k, v in (found[0].get("Labels") or {}).items()}
+        try:
+            with _boundary(f"reading lock {name}'s lease"):
+                stream, _stat = self.api().get_archive(object_id, "/" + LEASE_FILE)
+                lease = read_single_file(b"".join(stream))
+        except NotFoundError:
+            lease = ""  # created but its lease not written yet, or removed meanwhile
+        return object_id, labels, lease
+
+    def lock_write_lease(self, object_id: str, text: str) -> None:
+        with _boundary("renewing the lock's lease"):
+            self.api().put_archive(object_id, "/", single_file_tar(LEASE_FILE, text))
+
+    def lock_remove(self, object_id: str) -> bool:
+        try:
+            with _boundary("removing the lock"):
+                self.api().remove_container(object_id, force=True)
+        except NotFoundError:
+            return False
+        return True
+
+    def _ensure_lock_image(self) -> None:
+        """An empty image made locally by import: the lock needs a container, never a registry."""
+        if self.image_id(LOCK_IMAGE) is not None:
+            return
+        repo, tag = LOCK_IMAGE.split(":")
+        with _boundary("making the lock image"):
+            self.api().import_image_from_data(single_file_tar(".shipspec-lock", ""), repository=repo, tag=tag)

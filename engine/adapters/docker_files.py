@@ -12,8 +12,10 @@ Must not import ``docker``. Bind mounts name host paths, so file mounts need the
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import stat
+import tarfile
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -77,3 +79,25 @@ def digest_context(root: Path, paths: Iterable[str], dockerfile_text: str) -> st
     digest.update(b"Dockerfile\0")
     digest.update(dockerfile_text.encode())
     return "sha256:" + digest.hexdigest()
+
+
+def single_file_tar(name: str, text: str) -> bytes:
+    """A tar archive holding one file, for ``put_archive`` and ``import``."""
+    data = text.encode("utf-8")
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        info.mode = 0o644
+        archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def read_single_file(archive_bytes: bytes) -> str:
+    """The text of the first regular file in a tar archive (what ``get_archive`` returns for one path)."""
+    with tarfile.open(fileobj=io.BytesIO(archive_bytes), mode="r") as archive:
+        for member in archive.getmembers():
+            if member.isfile():
+                handle = archive.extractfile(member)
+                return handle.read().decode("utf-8") if handle is not None else ""
+    return ""

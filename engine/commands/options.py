@@ -26,3 +26,11 @@ def format_option(*choices: str) -> Callable[[F], F]:
     return click.option(
         "--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True, help="Output format."
     )
+
+
+STATE_DIR_OPTION = click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where the release history lives (default: $SHIPSPEC_STATE_DIR, else .shipspec beside the spec).",
+)

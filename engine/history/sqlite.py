@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,7 +60,10 @@ class HistoryStore:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+            # The executor journals from its worker threads; one connection shared under a lock keeps the
+            # journal's writes in order.
+            self._mutex = threading.RLock()
+            self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = FULL")
@@ -72,13 +76,14 @@ class HistoryStore:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with self._mutex:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def _migrate(self) -> None:
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
@@ -216,8 +221,8 @@ class HistoryStore:
         return [_release(row) for row in self._rows(sql, params)]
 
     def next_revision(self, app: str, env: str) -> int:
-        row = self._db.execute("SELECT MAX(revision) FROM releases WHERE app = ? AND env = ?", (app, env)).fetchone()
-        return int(row[0] or 0) + 1
+        rows = self._rows("SELECT MAX(revision) AS top FROM releases WHERE app = ? AND env = ?", (app, env))
+        return int(rows[0]["top"] or 0) + 1
 
     def get(self, app: str, env: str, revision: int) -> ReleaseRecord:
         rows = self._rows("SELECT * FROM releases WHERE app = ? AND env = ? AND revision = ?", (app, env, revision))
@@ -270,12 +275,12 @@ class HistoryStore:
         if revisions:
             marks = ",".join("?" * len(revisions))
             slow = [
-                (row[0], float(row[1]))
-                for row in self._db.execute(
+                (row["kind"], float(row["mean"]))
+                for row in self._rows(
                     f"SELECT kind, AVG(finished_at - started_at) AS mean FROM steps WHERE app = ? AND env = ? AND"
                     f" revision IN ({marks}) AND finished_at IS NOT NULL GROUP BY kind ORDER BY mean DESC LIMIT 5",
                     (app, env, *revisions),
-                ).fetchall()
+                )
             ]
         ok = (ReleaseStatus.DEPLOYED, ReleaseStatus.SUPERSEDED)
         return Stats(
@@ -290,11 +295,10 @@ class HistoryStore:
         )
 
     def _rows(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
-        self._db.row_factory = sqlite3.Row
-        try:
-            return list(self._db.execute(sql, params).fetchall())
-        finally:
-            self._db.row_factory = None
+        with self._mutex:
+            cursor = self._db.cursor()
+            cursor.row_factory = sqlite3.Row
+            return list(cursor.execute(sql, params).fetchall())
 
 
 def _release(row: sqlite3.Row) -> ReleaseRecord:

@@ -43,6 +43,7 @@ _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 _STD_TAG = "tag:yaml.org,2002:"
+_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TEXT_TAGS = frozenset({"!", _STD_TAG + "str"})
 _COLLECTION_TAGS = frozenset({"!", _STD_TAG + "map", _STD_TAG + "seq"})
 _DEPTH_HINT = "a spec is shallow; check for runaway brackets or indentation"
@@ -149,9 +150,7 @@ def load_spec_bytes(raw: bytes, name: str) -> LoadedSpec:
 
 def load_spec_text(text: str, name: str) -> LoadedSpec:
     _check_tabs(text, name)
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise SpecError([Diagnostic(name, line, 1, "", "the file contains a NUL byte")])
+    _check_printable(text, name)
     loader = _GuardedLoader(text)
     try:
         node = loader.get_single_node()
@@ -257,6 +256,22 @@ def _syntax_error(name: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
     if exc.context and exc.problem:
         message = f"YAML syntax error: {exc.problem} ({exc.context})"
     return _at(name, mark, message, "check indentation, colons and quotes")
+
+
+def _check_printable(text: str, name: str) -> None:
+    """YAML forbids most control characters; PyYAML would raise an unlocated ReaderError from its constructor."""
+    found = _NON_PRINTABLE.search(text)
+    if found is None:
+        return
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    char = found.group()
+    message = (
+        "the file contains a NUL byte"
+        if char == "\x00"
+        else f"the file contains the control character U+{ord(char):04X}, which YAML does not allow"
+    )
+    raise SpecError([Diagnostic(name, line, column, "", message, "is it a binary file? a spec is text")])
 
 
 def _check_tabs(text: str, name: str) -> None:

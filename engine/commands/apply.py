@@ -1,0 +1,83 @@
+"""``shipspec apply``: plan (or load a saved plan), confirm, lock, re-check the engine, execute, record."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from engine.commands.options import ENV_OPTION, FILE_OPTION, STATE_DIR_OPTION
+from engine.commands.progress import ProgressPrinter
+from engine.commands.session import Session, color_out, open_session
+from engine.errors import ApplyError, UsageError
+
+
+@click.command()
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False))
+@FILE_OPTION
+@ENV_OPTION
+@STATE_DIR_OPTION
+@click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
+@click.option("--lock-timeout", type=float, default=0.0, show_default=True,
+              help="Seconds to wait for another operator's lock before failing.")
+@click.option("--parallel", type=click.IntRange(1, 32), default=4, show_default=True,
+              help="Steps that may run at once.")
+@click.option("--no-rollback", is_flag=True, help="On failure, stop and leave everything as it is.")
+def apply(plan_file: str | None, spec_file: str, env: str | None, state_dir: str | None, yes: bool,
+          lock_timeout: float, parallel: int, no_rollback: bool) -> None:
+    """Converge the engine to the spec (or to a saved plan), then record the release."""
+    from engine.app import prepare
+    from engine.gateway import SystemClock
+    from engine.lock import AppLock
+    from engine.plan.render_text import render_text
+    from engine.release import ReleaseInput, check_fresh, close_interrupted, run_release
+    from engine.savedplan import read_saved_plan
+
+    saved = read_saved_plan(Path(plan_file)) if plan_file else None
+    session = open_session(saved.spec_file if saved else spec_file, saved.env if saved else env, state_dir)
+    revision = session.history.next_revision(session.app, session.env)
+    prepared = prepare(session.valid, session.gateway, session.options, revision)
+    plan = saved.plan if saved else prepared.plan
+    if saved is None:
+        click.echo(render_text(plan, color=color_out()), nl=False)
+    if not plan.has_changes:
+        click.echo("No changes. The engine matches the spec.")
+        return
+    if saved is None and not yes:
+        _confirm()
+    with AppLock(session.gateway, session.app, session.env, wait_seconds=lock_timeout):
+        close_interrupted(session.history, session.app, session.env)
+        refs = sorted({s.image_ref for s in prepared.desired.services.values()})
+        check_fresh(plan, session.gateway, prepared.desired.spec_hash, refs)
+        click.echo(f"Applying revision {max(plan.revision, revision)} of {session.app}"
+                   f"{' (' + session.env + ')' if session.env else ''}:")
+        outcome = run_release(
+            ReleaseInput(plan, session.valid.path.read_text(encoding="utf-8"), prepared.dockerfiles),
+            session.gateway, session.history, _printer(), SystemClock(), parallelism=parallel,
+            rollback=not no_rollback,
+        )
+    _finish(session, outcome.revision, outcome.report.ok, outcome.report.seconds, outcome.status.value,
+            outcome.report.error)
+
+
+def _printer() -> ProgressPrinter:
+    return ProgressPrinter(color_out())
+
+
+def _confirm() -> None:
+    if not sys.stdin.isatty():
+        raise UsageError("refusing to apply without confirmation: not on a terminal; pass --yes, or apply a saved "
+                         "plan (`shipspec plan --out plan.json`, review, `shipspec apply plan.json`)")
+    if not click.confirm("Apply these changes?", default=False):
+        raise ApplyError("not applied: you declined")
+
+
+def _finish(session: Session, revision: int, ok: bool, seconds: float, status: str, error: str) -> None:
+    if ok:
+        click.echo(f"Apply complete: revision {revision} deployed in {seconds:.1f}s.")
+        return
+    raise ApplyError(f"revision {revision} {status.replace('_', ' ')} after {seconds:.1f}s: {error}")
+
+
+command = apply
