@@ -23,9 +23,9 @@ def cli() -> None:
 
 def _register() -> None:
     """Each command lives in its own module under engine.commands; adding one is one line here."""
-    from engine.commands import apply, plan, render, validate
+    from engine.commands import apply, destroy, logs, plan, render, status, validate
 
-    for module in (validate, render, plan, apply):
+    for module in (validate, render, plan, apply, status, logs, destroy):
         cli.add_command(module.command)
 
 

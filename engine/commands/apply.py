@@ -45,7 +45,7 @@ def apply(plan_file: str | None, spec_file: str, env: str | None, state_dir: str
         click.echo("No changes. The engine matches the spec.")
         return
     if saved is None and not yes:
-        _confirm()
+        confirm("Apply these changes?")
     with AppLock(session.gateway, session.app, session.env, wait_seconds=lock_timeout):
         close_interrupted(session.history, session.app, session.env)
         refs = sorted({s.image_ref for s in prepared.desired.services.values()})
@@ -65,12 +65,13 @@ def _printer() -> ProgressPrinter:
     return ProgressPrinter(color_out())
 
 
-def _confirm() -> None:
+def confirm(question: str) -> None:
+    """Ask on a terminal; refuse without one (a pipeline must say --yes, or apply a reviewed saved plan)."""
     if not sys.stdin.isatty():
-        raise UsageError("refusing to apply without confirmation: not on a terminal; pass --yes, or apply a saved "
-                         "plan (`shipspec plan --out plan.json`, review, `shipspec apply plan.json`)")
-    if not click.confirm("Apply these changes?", default=False):
-        raise ApplyError("not applied: you declined")
+        raise UsageError("refusing to change the engine without confirmation: not on a terminal; pass --yes, or "
+                         "apply a saved plan (`shipspec plan --out plan.json`, review, `shipspec apply plan.json`)")
+    if not click.confirm(question, default=False):
+        raise ApplyError("nothing changed: you declined")
 
 
 def _finish(session: Session, revision: int, ok: bool, seconds: float, status: str, error: str) -> None:
