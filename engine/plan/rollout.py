@@ -128,12 +128,21 @@ def _recreate(svc: DesiredService, replace: Sequence[SlotReplace], prereqs: Ids)
     return steps
 
 
+def publishes_fixed_port(svc: DesiredService) -> bool:
+    """Replicas that bind a fixed host port themselves cannot run beside their replacement (the engine refuses the
+    second bind), so their rollouts must take the old replica down first. A proxy in front lifts this."""
+    return any(p.host for p in svc.template.ports)
+
+
 def _rolling(svc: DesiredService, replace: Sequence[SlotReplace], network: str, prereqs: Ids) -> list[Step]:
     s = svc.strategy
     steps: list[Step] = []
     todo = list(replace)
     barrier: Ids = ()
-    for down, surge in rolling_batches(len(todo), s.max_surge, s.max_unavailable):
+    max_surge, max_unavailable = s.max_surge, s.max_unavailable
+    if publishes_fixed_port(svc):
+        max_surge, max_unavailable = 0, max(1, s.max_surge + s.max_unavailable)
+    for down, surge in rolling_batches(len(todo), max_surge, max_unavailable):
         batch, todo = todo[: down + surge], todo[down + surge :]
         part = _batch(svc, batch, network, (*prereqs, *barrier), down)
         steps += part
