@@ -1,7 +1,7 @@
 """Generate the published JSON Schema (2020-12) from the pydantic models, and load the committed copy.
 
 Why generate: one source of truth. The models define the format, ``schemas/app.schema.json`` is their published
-form for editors and CI, and ``tests/unit/test_schema.py`` fails when the committed file differs from what the
+form for editors and CI, and ``tests/spec/test_schema.py`` fails when the committed file differs from what the
 models generate. Optional fields are emitted without their ``null`` branch: a spec omits a key rather than writing
 ``null``, and plain types give editors and our error messages something simple to say.
 
