@@ -23,9 +23,9 @@ def cli() -> None:
 
 def _register() -> None:
     """Each command lives in its own module under engine.commands; adding one is one line here."""
-    from engine.commands import apply, destroy, logs, plan, render, status, validate
+    from engine.commands import apply, destroy, history, logs, plan, render, rollback, status, unlock, validate
 
-    for module in (validate, render, plan, apply, status, logs, destroy):
+    for module in (validate, render, plan, apply, status, logs, destroy, history, rollback, unlock):
         cli.add_command(module.command)
 
 

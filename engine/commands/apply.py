@@ -9,7 +9,8 @@ import click
 
 from engine.commands.options import ENV_OPTION, FILE_OPTION, STATE_DIR_OPTION
 from engine.commands.progress import ProgressPrinter
-from engine.commands.session import Session, color_out, open_session
+from engine.commands.session import color_out, open_session
+from engine.deploy import DeployOutcome
 from engine.errors import ApplyError, UsageError
 
 
@@ -28,10 +29,11 @@ def apply(plan_file: str | None, spec_file: str, env: str | None, state_dir: str
           lock_timeout: float, parallel: int, no_rollback: bool) -> None:
     """Converge the engine to the spec (or to a saved plan), then record the release."""
     from engine.app import prepare
+    from engine.deploy import deploy
     from engine.gateway import SystemClock
     from engine.lock import AppLock
     from engine.plan.render_text import render_text
-    from engine.release import ReleaseInput, check_fresh, close_interrupted, run_release
+    from engine.release import check_fresh, close_interrupted
     from engine.savedplan import read_saved_plan
 
     saved = read_saved_plan(Path(plan_file)) if plan_file else None
@@ -42,7 +44,8 @@ def apply(plan_file: str | None, spec_file: str, env: str | None, state_dir: str
     if saved is None:
         click.echo(render_text(plan, color=color_out()), nl=False)
     if not plan.has_changes:
-        click.echo("No changes. The engine matches the spec.")
+        if saved is not None:
+            click.echo("The saved plan has no changes.")
         return
     if saved is None and not yes:
         confirm("Apply these changes?")
@@ -52,13 +55,11 @@ def apply(plan_file: str | None, spec_file: str, env: str | None, state_dir: str
         check_fresh(plan, session.gateway, prepared.desired.spec_hash, refs)
         click.echo(f"Applying revision {max(plan.revision, revision)} of {session.app}"
                    f"{' (' + session.env + ')' if session.env else ''}:")
-        outcome = run_release(
-            ReleaseInput(plan, session.valid.path.read_text(encoding="utf-8"), prepared.dockerfiles),
-            session.gateway, session.history, _printer(), SystemClock(), parallelism=parallel,
-            rollback=not no_rollback,
+        outcome = deploy(
+            session.valid, plan, dict(prepared.dockerfiles), session.gateway, session.history, _printer(),
+            SystemClock(), options=session.options, parallelism=parallel, rollback=not no_rollback,
         )
-    _finish(session, outcome.revision, outcome.report.ok, outcome.report.seconds, outcome.status.value,
-            outcome.report.error)
+    finish(outcome)
 
 
 def _printer() -> ProgressPrinter:
@@ -74,11 +75,24 @@ def confirm(question: str) -> None:
         raise ApplyError("nothing changed: you declined")
 
 
-def _finish(session: Session, revision: int, ok: bool, seconds: float, status: str, error: str) -> None:
-    if ok:
-        click.echo(f"Apply complete: revision {revision} deployed in {seconds:.1f}s.")
+def finish(outcome: DeployOutcome) -> None:
+    """One closing line: deployed, or what failed and what state the rollback left."""
+    release = outcome.release
+    report = release.report
+    if outcome.ok:
+        click.echo(f"Apply complete: revision {release.revision} deployed in {report.seconds:.1f}s.")
         return
-    raise ApplyError(f"revision {revision} {status.replace('_', ' ')} after {seconds:.1f}s: {error}")
+    state = release.status.value.replace("_", " ")
+    message = f"revision {release.revision} {state} after {report.seconds:.1f}s: {report.error}"
+    if outcome.restored is not None:
+        restored = outcome.restored
+        message += (f"; revision {restored.revision} re-applied the previous release: "
+                    f"{restored.status.value.replace('_', ' ')}")
+    elif report.rolled_back and report.rollback_ok:
+        message += "; the previous containers are serving"
+    if report.rollback_problems:
+        message += "; rollback left: " + "; ".join(report.rollback_problems)
+    raise ApplyError(message)
 
 
 command = apply

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from engine.errors import RenderError
 from engine.render.context import RenderContext, health_command
 from engine.render.environment import render_template
 from engine.spec.model import Runtime, ServiceSpec
+from engine.spec.quantity import duration_seconds
 
 DEFAULT_COMMANDS = {
     Runtime.PYTHON: ["python3", "app.py"],
@@ -57,16 +59,13 @@ def render_dockerfile(ctx: RenderContext, name: str) -> tuple[str, DockerfileInt
     if runtime is Runtime.DOCKERFILE:
         raise RenderError("runtime dockerfile: the service brings its own Dockerfile")  # callers skip these
     base = ctx.base_image(svc)
-    health = None
+    health: dict[str, Any] | None = None
     if svc.health is not None:
         h = svc.health
-        health = {
-            "interval": h.interval,
-            "timeout": h.timeout,
-            "start_period": h.start_period,
-            "retries": h.retries,
-            "test": health_command(svc),
-        }
+        # Docker rejects a zero duration here ("cannot be less than 1ms"): zero means "Docker's default", so omit it.
+        timings = [("interval", h.interval), ("timeout", h.timeout), ("start-period", h.start_period)]
+        options = [(k, v) for k, v in timings if duration_seconds(v) > 0] + [("retries", str(h.retries))]
+        health = {"options": options, "test": health_command(svc)}
     expose = [f"{p.container}/{p.protocol}" for p in svc.ports]
     command = command_for(svc)
     user = svc.effective_user()
@@ -84,7 +83,7 @@ def render_dockerfile(ctx: RenderContext, name: str) -> tuple[str, DockerfileInt
         stages=(base, base),
         user=user,
         expose=tuple(expose),
-        healthcheck=tuple(health["test"]) if health else None,  # type: ignore[arg-type]
+        healthcheck=tuple(health["test"]) if health else None,
         entrypoint=tuple(svc.entrypoint) if svc.entrypoint else None,
         cmd=tuple(command),
     )
