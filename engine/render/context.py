@@ -130,7 +130,8 @@ def health_command(svc: ServiceSpec) -> list[str]:
                 "r => process.exit(r.statusCode < 400 ? 0 : 1)).on('error', () => process.exit(1))"
             )
             return ["node", "-e", code]
-        return ["wget", "-q", "-T", str(timeout), "-O", "/dev/null", url]
+        # No -T: Debian's static busybox wget crashes with it; the health check's own timeout bounds the probe.
+        return ["wget", "-q", "-O", "/dev/null", url]
     if runtime is Runtime.PYTHON:
         return ["python3", "-c", f"import socket; socket.create_connection(('127.0.0.1', {port}), {timeout}).close()"]
     if runtime is Runtime.NODE:

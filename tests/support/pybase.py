@@ -124,3 +124,35 @@ def _deb822_uris(text: str) -> list[str]:
         if "deb" in fields.get("types", "").split() and fields.get("enabled", "yes").lower() != "no":
             uris.extend(fields.get("uris", "").split())
     return uris
+
+
+BUSYBOX_BASE = "shipspec-test/static-base:busybox"
+
+
+def ensure_busybox_base() -> str:
+    """A ``FROM scratch`` image holding Debian's static busybox (``sh``, ``httpd``, ``wget``, ``find``)."""
+    if _image_exists(BUSYBOX_BASE):
+        return BUSYBOX_BASE
+    binary = Path("/bin/busybox")
+    if not _is_static(binary):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True, env=env, timeout=600)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "busybox-static"], check=True, capture_output=True, env=env, timeout=600
+        )
+    with tempfile.TemporaryDirectory(prefix="shipspec-busybox-") as tmp:
+        shutil.copy2(binary, Path(tmp) / "busybox")
+        (Path(tmp) / "Dockerfile").write_text(
+            "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
+            f"LABEL {TEST_LABEL}\nCMD [\"sh\"]\n",
+            encoding="utf-8",
+        )
+        subprocess.run(["docker", "build", "-q", "-t", BUSYBOX_BASE, tmp], check=True, capture_output=True, timeout=600)
+    return BUSYBOX_BASE
+
+
+def _is_static(binary: Path) -> bool:
+    if not binary.is_file():
+        return False
+    result = subprocess.run(["ldd", str(binary)], check=False, capture_output=True, text=True, timeout=30)
+    return "not a dynamic executable" in (result.stdout + result.stderr)
