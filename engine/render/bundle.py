@@ -76,8 +76,10 @@ def render_bundle(
     """Every artifact of ``valid`` as it would be written to ``out_dir`` (paths inside are relative to it)."""
     overrides = dict(base_image_overrides or {})
     for runtime, image in overrides.items():
-        if runtime not in {r.value for r in Runtime} or (problem := image_ref_problem(image)):
-            raise RenderError(f"base image override {runtime}={image!r}: {problem or 'unknown runtime'}")
+        if runtime not in {Runtime.PYTHON, Runtime.NODE, Runtime.STATIC}:
+            raise RenderError(f"base image override {runtime}={image!r}: unknown runtime")
+        if problem := image_ref_problem(image):
+            raise RenderError(f"base image override {runtime}={image!r}: {problem}")
     sha = hashlib.sha256(valid.path.read_bytes()).hexdigest()
     ctx = RenderContext(
         spec=valid.spec,

@@ -59,7 +59,7 @@ def _k8s_files(folder: Path) -> list[str]:
 
 
 def _newest_kubernetes() -> str:
-    from kubernetes_validate.utils import latest_version
+    from kubernetes_validate.utils import latest_version  # type: ignore[import-untyped]
 
     version = latest_version()
     return version if version.count(".") == 2 else f"{version}.0"
