@@ -8,7 +8,8 @@
     ├── RenderError               an artifact did not re-parse to what the engine intended (an engine bug)
     ├── EngineError               exit 3: the Docker engine is unreachable or refused a call
     │   ├── NotFoundError         the container, network, volume or image named does not exist
-    │   └── BuildError            the engine's builder failed; carries the builder's last lines
+    │   ├── BuildError            the engine's builder failed; carries the builder's last lines
+    │   └── ProxyError            the proxy's runtime API refused a command or did not answer
     ├── PlanError                 a saved plan is stale, unreadable or for another spec
     ├── ApplyError                a step or health gate failed during apply
     └── LockError                 another operator holds the app's lock
@@ -105,3 +106,13 @@ class ApplyError(ShipspecError):
 
 class LockError(ShipspecError):
     pass
+
+
+class ProxyError(EngineError):
+    """The proxy's runtime API refused a command or could not be reached; ``command`` and ``answer`` say which and
+    what HAProxy replied (exit 3 like every engine error: the deploy cannot move traffic safely)."""
+
+    def __init__(self, message: str, command: str = "", answer: str = "") -> None:
+        self.command = command
+        self.answer = answer
+        super().__init__(message)
