@@ -27,7 +27,7 @@ from typing import Protocol
 
 from engine.errors import LockError
 
-LEASE_SECONDS = 30.0
+LEASE_SECONDS = float(os.environ.get("SHIPSPEC_LOCK_LEASE_SECONDS", "30"))
 LOCK_ID_LABEL = "dev.shipspec.lock-id"
 HOLDER_LABEL = "dev.shipspec.lock-holder"
 
@@ -101,6 +101,7 @@ class AppLock:
         self.sleep = sleep
         self.lock_id = uuid.uuid4().hex[:12]
         self._object_id: str | None = None
+        self.recovered: LockInfo | None = None   # a dead local holder's lock this acquire broke
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
 
@@ -130,6 +131,12 @@ class AppLock:
             now = self.clock()
             if info is None:
                 continue  # released between our create and our read: try again at once
+            if holder_is_dead_here(info):
+                # Its holder ran on this machine and its process is gone (kill -9, a crash): nobody can be
+                # using the lock, so it is broken here rather than leaving the user to run `unlock`.
+                self.backend.lock_remove(info.object_id)
+                self.recovered = info
+                continue
             if now >= deadline:
                 hint = (
                     " It looks abandoned: if its holder is gone, run `shipspec unlock " + info.lock_id + "`."
@@ -192,6 +199,19 @@ def read_lock(backend: LockBackend, name: str) -> LockInfo | None:
         started=started,
         lease_until=float(lease.get("lease_until", started)),
     )
+
+
+def holder_is_dead_here(info: LockInfo) -> bool:
+    """True when the holder ran on this host and its process no longer exists."""
+    if info.host != socket.gethostname() or info.pid <= 0:
+        return False
+    try:
+        os.kill(info.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, owned by someone else
+    return False
 
 
 def unlock(

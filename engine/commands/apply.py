@@ -12,6 +12,7 @@ from engine.commands.progress import ProgressPrinter
 from engine.commands.session import color_out, open_session
 from engine.deploy import DeployOutcome
 from engine.errors import ApplyError, UsageError
+from engine.lock import AppLock
 
 
 @click.command()
@@ -31,7 +32,6 @@ def apply(plan_file: str | None, spec_file: str, env: str | None, state_dir: str
     from engine.app import prepare
     from engine.deploy import deploy
     from engine.gateway import SystemClock
-    from engine.lock import AppLock
     from engine.plan.render_text import render_text
     from engine.release import check_fresh, close_interrupted
     from engine.savedplan import read_saved_plan
@@ -43,16 +43,19 @@ def apply(plan_file: str | None, spec_file: str, env: str | None, state_dir: str
     plan = saved.plan if saved else prepared.plan
     if saved is None:
         click.echo(render_text(plan, color=color_out()), nl=False)
-    if not plan.has_changes:
+    leftovers = session.history.pending(session.app, session.env)
+    if not plan.has_changes and not leftovers:
         if saved is not None:
             click.echo("The saved plan has no changes.")
         return
     if saved is None and not yes:
         confirm("Apply these changes?")
-    with AppLock(session.gateway, session.app, session.env, wait_seconds=lock_timeout):
-        close_interrupted(session.history, session.app, session.env)
+    with AppLock(session.gateway, session.app, session.env, wait_seconds=lock_timeout) as lock:
+        report_recovery(lock, close_interrupted(session.history, session.app, session.env))
         refs = sorted({s.image_ref for s in prepared.desired.services.values()})
         check_fresh(plan, session.gateway, prepared.desired.spec_hash, refs)
+        if not plan.has_changes:
+            return
         click.echo(f"Applying revision {max(plan.revision, revision)} of {session.app}"
                    f"{' (' + session.env + ')' if session.env else ''}:")
         outcome = deploy(
@@ -60,6 +63,15 @@ def apply(plan_file: str | None, spec_file: str, env: str | None, state_dir: str
             SystemClock(), options=session.options, parallelism=parallel, rollback=not no_rollback,
         )
     finish(outcome)
+
+
+def report_recovery(lock: AppLock, closed: list[int]) -> None:
+    """Say what an earlier, killed shipspec left behind and what was done about it."""
+    if lock.recovered is not None:
+        dead = lock.recovered
+        click.echo(f"Recovered lock {dead.lock_id}: its holder (pid {dead.pid} on this host) no longer runs.")
+    for revision in closed:
+        click.echo(f"Closed revision {revision} as failed: it was interrupted; this apply converges from what runs.")
 
 
 def _printer() -> ProgressPrinter:
@@ -89,7 +101,7 @@ def finish(outcome: DeployOutcome) -> None:
         message += (f"; revision {restored.revision} re-applied the previous release: "
                     f"{restored.status.value.replace('_', ' ')}")
     elif report.rolled_back and report.rollback_ok:
-        message += "; the previous containers are serving"
+        message += "; its changes were undone"
     if report.rollback_problems:
         message += "; rollback left: " + "; ".join(report.rollback_problems)
     raise ApplyError(message)

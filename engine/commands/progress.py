@@ -42,6 +42,6 @@ class ProgressPrinter:
                 self._say(f"Rolling back: undoing {count} completed step{'s' if count != 1 else ''}.", "yellow")
             case RollbackFinished(ok=ok, detail=detail):
                 if ok:
-                    self._say("Rollback finished: the previous containers are serving.", "yellow")
+                    self._say("Rollback finished: the changes made so far are undone.", "yellow")
                 else:
                     self._say(f"Rollback incomplete: {detail}", "red")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from engine.commands.apply import confirm, finish
+from engine.commands.apply import confirm, finish, report_recovery
 from engine.commands.options import ENV_OPTION, FILE_OPTION, STATE_DIR_OPTION
 from engine.commands.progress import ProgressPrinter
 from engine.commands.session import color_out, open_session
@@ -31,8 +31,8 @@ def rollback(spec_file: str, env: str | None, state_dir: str | None, to: int | N
     session = open_session(spec_file, env, state_dir)
     target = choose_target(session.history, session.app, session.env, to)
     click.echo(f"Rolling back {session.app} to revision {target.revision} ({target.status.value}).")
-    with AppLock(session.gateway, session.app, session.env, wait_seconds=lock_timeout):
-        close_interrupted(session.history, session.app, session.env)
+    with AppLock(session.gateway, session.app, session.env, wait_seconds=lock_timeout) as lock:
+        report_recovery(lock, close_interrupted(session.history, session.app, session.env))
         valid = pinned_spec(target, session.valid.path, session.valid.env, session.gateway)
         revision = session.history.next_revision(session.app, session.env)
         prepared = prepare(valid, session.gateway, session.options, revision)

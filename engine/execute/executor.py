@@ -14,13 +14,15 @@ the report says what state remains.
 from __future__ import annotations
 
 import graphlib
+import os
+import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from engine.errors import ShipspecError
+from engine.errors import NotFoundError, ShipspecError
 from engine.execute.dispatch import StepContext, StepFailure, run_step, undo_step
 from engine.execute.events import (
     ExecutionListener,
@@ -31,7 +33,7 @@ from engine.execute.events import (
     StepStarted,
 )
 from engine.plan.plan import Plan
-from engine.plan.steps import Step, describe, step_target
+from engine.plan.steps import CreateContainer, RemoveContainer, Step, describe, step_target
 
 LOG_TAIL_LINES = 20
 DEFAULT_ROLLBACK_DEADLINE_S = 120.0
@@ -124,6 +126,7 @@ class Executor:
         return report
 
     def _run(self, seq: int, step: Step) -> None:
+        failpoint("before", seq)
         self.journal.started(seq, step)
         self.listener.on_event(StepStarted(seq, step.id, step.kind, step.service, describe(step)))
         began = time.monotonic()
@@ -133,6 +136,7 @@ class Executor:
             self.journal.finished(seq, step, False, _message(exc))
             raise
         self.journal.finished(seq, step, True, "")
+        failpoint("after", seq)
         self.listener.on_event(StepDone(seq, step.id, time.monotonic() - began))
 
     def _fail(self, report: ExecutionReport, seq: int, step: Step, error: BaseException) -> None:
@@ -154,9 +158,12 @@ class Executor:
 
     def _roll_back(self, report: ExecutionReport, done: list[Step], seq: dict[str, int]) -> None:
         undo: list[tuple[Step, Callable[[], None]]] = []
+        # A container this run removed (an old replica retired once its replacement was healthy, or stop-first)
+        # cannot be restarted or re-aliased; restoring it is the previous release's re-apply (engine.deploy).
+        removed = {step_target(s) for s in done if isinstance(s, RemoveContainer)}
         for step in reversed(done):
             action = undo_step(step, self.ctx.gateway)
-            if action is not None:
+            if action is not None and not (step_target(step) in removed and not isinstance(step, CreateContainer)):
                 undo.append((step, action))
         report.rolled_back = True
         self.listener.on_event(RollbackStarted(report.error, len(undo)))
@@ -168,10 +175,24 @@ class Executor:
             try:
                 action()
                 self.journal.undone(seq[step.id], step)
+            except NotFoundError:
+                self.journal.undone(seq[step.id], step)  # already gone: the undo's goal holds
             except ShipspecError as exc:
                 report.rollback_problems.append(f"could not undo {step.kind} {step_target(step)}: {exc}")
         report.rollback_ok = not report.rollback_problems
         self.listener.on_event(RollbackFinished(report.rollback_ok, "; ".join(report.rollback_problems)))
+
+
+FAILPOINT_ENV = "SHIPSPEC_FAILPOINT"
+
+
+def failpoint(when: str, seq: int) -> None:
+    """Fault injection for the crash-recovery tests: ``SHIPSPEC_FAILPOINT=after:3`` makes this process SIGKILL
+    itself right after step 3 is journaled as done (``before:3``: before step 3 is journaled as started), the
+    harshest way shipspec can stop. Unset in normal use; reading one environment variable costs nothing."""
+    point = os.environ.get(FAILPOINT_ENV)
+    if point and point == f"{when}:{seq}":
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _message(error: BaseException) -> str:

@@ -16,7 +16,7 @@ from engine import labels as L
 from engine.desired import DesiredService, DesiredState
 from engine.plan.config import field_causes, parse_summary, short_id
 from engine.plan.container import container_name, format_bytes, format_cpus
-from engine.state import ContainerState, ObservedContainer, ObservedState
+from engine.state import ContainerState, Health, ObservedContainer, ObservedState
 
 
 class ChangeKind(StrEnum):
@@ -56,12 +56,13 @@ class ServiceChange:
     start: tuple[ContainerAction, ...] = ()  # stopped by hand, otherwise current
     rename: tuple[ContainerAction, ...] = ()  # current, but left under a temporary name
     remove: tuple[ContainerAction, ...] = ()  # scale down (highest slots first), orphans, duplicates
+    verify: tuple[ContainerAction, ...] = ()  # current, but never seen healthy (an interrupted apply): wait for it
 
     @property
     def kind(self) -> ChangeKind:
         if self.desired is None:
             return ChangeKind.REMOVE
-        if not (self.create or self.replace or self.update or self.start or self.rename or self.remove):
+        if not (self.create or self.replace or self.update or self.start or self.rename or self.remove or self.verify):
             return ChangeKind.NOOP
         return ChangeKind.CREATE if not self.observed else ChangeKind.UPDATE
 
@@ -69,7 +70,7 @@ class ServiceChange:
     def causes(self) -> tuple[str, ...]:
         """Distinct causes in first-seen order, for the service's summary line."""
         seen: dict[str, None] = {}
-        for group in (self.replace, self.update, self.start, self.rename, self.remove):
+        for group in (self.replace, self.update, self.start, self.rename, self.remove, self.verify):
             for item in group:
                 seen.update(dict.fromkeys(item.causes))
         for c in self.create:
@@ -110,6 +111,7 @@ class _Buckets:
     start: list[ContainerAction] = field(default_factory=list)
     rename: list[ContainerAction] = field(default_factory=list)
     remove: list[ContainerAction] = field(default_factory=list)
+    verify: list[ContainerAction] = field(default_factory=list)
 
 
 def _service_change(svc: DesiredService, olds: Sequence[ObservedContainer]) -> ServiceChange:
@@ -141,6 +143,7 @@ def _service_change(svc: DesiredService, olds: Sequence[ObservedContainer]) -> S
         start=tuple(b.start),
         rename=tuple(b.rename),
         remove=tuple(b.remove),
+        verify=tuple(b.verify),
     )
 
 
@@ -167,6 +170,8 @@ def _judge(svc: DesiredService, slot: int, c: ObservedContainer, b: _Buckets) ->
         b.remove.append(ContainerAction(c, ("left under a temporary name by an interrupted apply",)))
         b.create.append(SlotCreate(slot, "replaces a leftover of an interrupted apply"))
         return
+    if not causes and c.state is ContainerState.RUNNING and c.health is Health.UNHEALTHY:
+        causes = ["unhealthy: its health check fails (drift)"]
     if causes or c.state is ContainerState.DEAD:
         extra = [stopped] if stopped else []
         b.replace.append(SlotReplace(slot, c, (*causes, *extra, *update_causes(svc, c))))
@@ -177,6 +182,8 @@ def _judge(svc: DesiredService, slot: int, c: ObservedContainer, b: _Buckets) ->
         b.start.append(ContainerAction(c, (stopped,)))
     if changes := update_causes(svc, c):
         b.update.append(ContainerAction(c, tuple(changes)))
+    if not stopped and c.health is Health.STARTING and svc.template.health is not None:
+        b.verify.append(ContainerAction(c, ("not seen healthy yet (an earlier apply was interrupted)",)))
 
 
 def recreate_causes(svc: DesiredService, c: ObservedContainer) -> list[str]:

@@ -42,7 +42,12 @@ def launch(svc: DesiredService, slot: int, temporary: bool, causes: Sequence[str
 def _wait(svc: DesiredService, name: str, cause: str, after: str) -> WaitHealthy:
     deadline = svc.strategy.health_deadline_s
     return WaitHealthy(
-        id=f"wait:{name}", service=svc.name, cause=cause, after=(after,), container=name, deadline_s=deadline
+        id=f"wait:{name}",
+        service=svc.name,
+        cause=cause,
+        after=(after,) if after else (),
+        container=name,
+        deadline_s=deadline,
     )
 
 
@@ -92,6 +97,11 @@ def start_existing(svc: DesiredService, action: ContainerAction) -> list[Step]:
     cause = "; ".join(action.causes)
     start = StartContainer(id=f"start:{name}", service=svc.name, cause=cause, container=name)
     return [start, _wait(svc, name, cause, start.id)] if svc.template.health is not None else [start]
+
+
+def verify(svc: DesiredService, action: ContainerAction) -> WaitHealthy:
+    """A current replica whose health nobody confirmed yet: the plan waits for it like any new one."""
+    return _wait(svc, action.container.name, "; ".join(action.causes), "")
 
 
 def update(svc: DesiredService, action: ContainerAction) -> UpdateContainer:

@@ -92,6 +92,7 @@ def plan_rollout(change: ServiceChange, network: str, prereqs: Ids = ()) -> list
     for action in change.start:
         steps += P.start_existing(svc, action)
     steps += [P.update(svc, a) for a in change.update]
+    steps += [P.verify(svc, a) for a in change.verify]
     steps += [P.rename(svc, a) for a in change.rename]
     for create in change.create:
         steps += P.launch(svc, create.slot, False, (create.cause,), prereqs)

@@ -85,6 +85,8 @@ def _update_headline(change: ServiceChange, svc: DesiredService) -> str:
         parts.append(f"start {_n(len(change.start))} stopped outside shipspec")
     if change.rename:
         parts.append(f"rename {_n(len(change.rename))}")
+    if change.verify:
+        parts.append(f"wait for {_n(len(change.verify))} to become healthy")
     missing = [c for c in change.create if not c.cause.startswith("scale ")]
     if missing:
         parts.append(f"create {_n(len(missing))} again")
