@@ -96,9 +96,9 @@ def parse_show_stat(text: str, backend: str | None = None) -> list[ServerStat]:
     backend only, in HAProxy's order. The header line starts with ``# ``; the column set varies by version, so
     columns are read by name."""
     body = text.lstrip()
-    if not body.startswith("# pxname,"):
-        raise ProxyError(f"show stat: unexpected answer: {text.strip()[:200]!r}", "show stat", text)
     rows = csv.DictReader(io.StringIO(body[2:]))
+    if not body.startswith("# ") or not {"pxname", "svname"} <= set(rows.fieldnames or ()):
+        raise ProxyError(f"show stat: unexpected answer: {text.strip()[:200]!r}", "show stat", text)
     servers = []
     for row in rows:
         name = row.get("svname") or ""
