@@ -64,6 +64,12 @@ def _boundary(what: str) -> Iterator[None]:
         raise EngineError(f"{what}: {str(exc).splitlines()[0]}") from exc
 
 
+def _short(container: str) -> str:
+    """IDs shortened as Docker shows them; names kept whole."""
+    is_id = len(container) == 64 and all(c in "0123456789abcdef" for c in container)
+    return container[:12] if is_id else container
+
+
 @contextmanager
 def _gone_is_fine(what: str) -> Iterator[None]:
     """Removals are idempotent: the goal (the object is absent) already holds."""
@@ -129,7 +135,7 @@ class DockerSdkGateway:
 
     def _inspect_or_none(self, container_id: str) -> ObservedContainer | None:
         try:
-            with _boundary(f"inspecting container {container_id[:12]}"):
+            with _boundary(f"inspecting container {_short(container_id)}"):
                 return container_from_inspect(self.api().inspect_container(container_id))
         except NotFoundError:
             return None  # removed between the list and the inspect: it is gone, so it is not observed
@@ -182,20 +188,20 @@ class DockerSdkGateway:
         return str(answer["Id"])
 
     def start(self, container_id: str) -> None:
-        with _boundary(f"starting container {container_id[:12]}"):
+        with _boundary(f"starting container {_short(container_id)}"):
             self.api().start(container_id)
 
     def stop(self, container_id: str, timeout_s: int) -> None:
-        with _boundary(f"stopping container {container_id[:12]}"):
+        with _boundary(f"stopping container {_short(container_id)}"):
             self.api().stop(container_id, timeout=timeout_s)
 
     def remove(self, container_id: str) -> None:
         """``force`` so a container that restarted by itself still goes; ``v`` drops only anonymous volumes."""
-        with _gone_is_fine(f"removing container {container_id[:12]}"):
+        with _gone_is_fine(f"removing container {_short(container_id)}"):
             self.api().remove_container(container_id, v=True, force=True)
 
     def rename(self, container_id: str, new_name: str) -> None:
-        with _boundary(f"renaming container {container_id[:12]} to {new_name}"):
+        with _boundary(f"renaming container {_short(container_id)} to {new_name}"):
             self.api().rename(container_id, new_name)
 
     def update_resources(
@@ -219,7 +225,7 @@ class DockerSdkGateway:
             body["MemoryReservation"] = mem_reservation
         api = self.api()
         url = f"{api.base_url}/v{api.api_version}/containers/{container_id}/update"
-        with _boundary(f"updating container {container_id[:12]}"):
+        with _boundary(f"updating container {_short(container_id)}"):
             response = api.post(url, json=body, timeout=self.timeout_s)
             try:
                 response.raise_for_status()
@@ -227,20 +233,19 @@ class DockerSdkGateway:
                 docker.errors.create_api_error_from_http_exception(exc)
 
     def inspect_health(self, container_id: str) -> tuple[ContainerState, Health, int | None]:
-        with _boundary(f"inspecting container {container_id[:12]}"):
+        with _boundary(f"inspecting container {_short(container_id)}"):
             return state_from_inspect(self.api().inspect_container(container_id))
 
     def leave_alias(self, container_id: str, network: str, keep_aliases: Sequence[str] = ()) -> None:
         """Docker cannot drop one alias of an endpoint, so the endpoint is recreated without it. Connections open
         through the old endpoint break: use this before stop, after the proxy (if any) stopped sending traffic."""
-        api = self.api()
-        with _boundary(f"taking container {container_id[:12]} out of its aliases on {network}"):
-            api.disconnect_container_from_network(container_id, network)
-            api.connect_container_to_network(container_id, network, aliases=list(keep_aliases) or None)
+        self.disconnect(container_id, network)  # idempotent: a crash may have left it disconnected already
+        with _boundary(f"reconnecting container {_short(container_id)} to {network}"):
+            self.api().connect_container_to_network(container_id, network, aliases=list(keep_aliases) or None)
 
     def disconnect(self, container_id: str, network: str) -> None:
         try:
-            with _boundary(f"disconnecting container {container_id[:12]} from {network}"):
+            with _boundary(f"disconnecting container {_short(container_id)} from {network}"):
                 self.api().disconnect_container_from_network(container_id, network)
         except EngineError as exc:
             if "is not connected" not in str(exc):

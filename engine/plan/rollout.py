@@ -87,8 +87,14 @@ def plan_rollout(change: ServiceChange, network: str, prereqs: Ids = ()) -> list
             )
         ]
     steps: list[Step] = []
+    cleared: list[str] = []
     for action in change.remove:
-        steps += P.retire(action.container.name, svc.name, action.causes, (), **P.how(svc, network))
+        retire = P.retire(action.container.name, svc.name, action.causes, (), **P.how(svc, network))
+        steps += retire
+        cleared.append(retire[-1].id)
+    # New containers wait for the removals: a leftover of an interrupted apply may hold the very name
+    # (``<app>-<svc>-<slot>-next``) a replacement is about to be created under.
+    prereqs = (*prereqs, *cleared)
     for action in change.start:
         steps += P.start_existing(svc, action)
     steps += [P.update(svc, a) for a in change.update]

@@ -1,0 +1,3 @@
+from tests.support.docker_fixtures import app_name, busybox_image
+
+__all__ = ["app_name", "busybox_image"]
