@@ -15,7 +15,6 @@ from pathlib import Path
 from engine.desired import DesiredState, build_desired
 from engine.gateway import DockerGateway
 from engine.plan.plan import Plan, make_plan
-from engine.render.bundle import Kind, render_bundle
 from engine.secrets import secret_digests
 from engine.spec.model import Runtime
 from engine.spec.validate import ValidSpec, load_and_validate
@@ -100,6 +99,8 @@ def _dockerfile_texts(valid: ValidSpec, options: Options) -> dict[str, str]:
     built = {n: s for n, s in valid.spec.services.items() if s.build is not None}
     if not built:
         return {}
+    from engine.render.bundle import Kind, render_bundle  # Jinja is imported only when an image is built
+
     bundle = render_bundle(valid, only=frozenset({Kind.DOCKERFILE}), base_image_overrides=options.base_images())
     out: dict[str, str] = {}
     for name, svc in built.items():

@@ -115,18 +115,29 @@ class DockerSdkGateway:
         are asked for, whatever the number of containers. The container list lacks what drift detection needs
         (cpu and memory limits, restart policy, health, exit code, network aliases: all changeable behind our back
         with `docker update`, `docker stop` or `docker network disconnect`), so each listed container is inspected,
-        concurrently on a small bounded pool: latency stays near one round-trip while the engine is not flooded."""
+        concurrently on a small bounded pool: latency stays near one round-trip while the engine is not flooded.
+        The other lists and the engine's info are read meanwhile, beside the container list and the inspects."""
         refs = tuple(dict.fromkeys(image_refs))
         api, filters = self.api(), app_filter(app)
-        with _boundary(f"observing app {app}"):
-            listed = api.containers(all=True, filters=filters)
-            networks = api.networks(filters=filters)
-            volumes = (api.volumes(filters=filters) or {}).get("Volumes") or []
-            images = api.images() if refs else []
-        containers = self._inspect_all([str(entry["Id"]) for entry in listed])
+
+        def other_lists() -> tuple[list[Any], list[Any], list[Any]]:
+            with _boundary(f"observing app {app}"):
+                networks = api.networks(filters=filters)
+                volumes = (api.volumes(filters=filters) or {}).get("Volumes") or []
+                images = api.images() if refs else []
+            return networks, volumes, images
+
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="shipspec-observe") as pool:
+            lists = pool.submit(other_lists)
+            engine = pool.submit(self.engine_id)
+            with _boundary(f"observing app {app}"):
+                listed = api.containers(all=True, filters=filters)
+            containers = self._inspect_all([str(entry["Id"]) for entry in listed])
+            networks, volumes, images = lists.result()
+            engine_id = engine.result()
         return ObservedState(
             app=app,
-            engine_id=self.engine_id(),
+            engine_id=engine_id,
             containers=tuple(sorted(containers, key=lambda c: (c.service, c.slot, c.name))),
             networks=tuple(sorted((network_from_list(n) for n in networks), key=lambda n: n.name)),
             volumes=tuple(sorted((volume_from_list(v) for v in volumes), key=lambda v: v.name)),

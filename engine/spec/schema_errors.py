@@ -10,14 +10,14 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterator
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import Diagnostic
 from engine.spec import model
 from engine.spec.source import SourceMap, SpecPath
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 _PATTERN_NAMES = {
     model.DNS_LABEL: (
@@ -48,9 +48,24 @@ _JSON_TYPES = {
 }
 
 
-def schema_diagnostics(data: Any, schema: dict[str, Any], source: SourceMap) -> list[Diagnostic]:
+_validators: list[tuple[dict[str, Any], Any]] = []  # (schema, its validator): the schema is loaded once per process
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    """jsonschema is imported on first use (it costs a tenth of a second), and its validator is built once per
+    schema: it resolves references lazily and keeps them."""
+    for known, validator in _validators:
+        if known is schema:
+            return validator
+    from jsonschema import Draft202012Validator
+
     validator = Draft202012Validator(schema)
-    errors = list(validator.iter_errors(data))
+    _validators.append((schema, validator))
+    return validator
+
+
+def schema_diagnostics(data: Any, schema: dict[str, Any], source: SourceMap) -> list[Diagnostic]:
+    errors: list[ValidationError] = list(_validator(schema).iter_errors(data))
     # ``version: "1"`` breaks both ``const`` and ``type``; one problem deserves one message, the more specific one.
     specific = {tuple(e.absolute_path) for e in errors if e.validator in ("const", "enum")}
     out: list[Diagnostic] = []
