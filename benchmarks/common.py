@@ -60,6 +60,10 @@ def run_measured(argv: Sequence[str], *, cwd: Path, env: dict[str, str] | None =
         killer.start()
         try:
             _pid, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:   # Ctrl-C or SIGTERM: the command must not outlive us and race the sweep
+            proc.kill()
+            os.waitpid(proc.pid, 0)
+            raise
         finally:
             killer.cancel()
         seconds = time.monotonic() - began
