@@ -36,6 +36,8 @@ from engine.plan.plan import Plan
 from engine.plan.steps import CreateContainer, RemoveContainer, Step, describe, step_target
 
 LOG_TAIL_LINES = 20
+WAIT_WORKERS = 64
+WAITING_KINDS = frozenset({"wait-healthy", "wait-completed", "pause", "disconnect-alias"})
 DEFAULT_ROLLBACK_DEADLINE_S = 120.0
 
 
@@ -101,13 +103,19 @@ class Executor:
             sorter.add(step.id, *[a for a in step.after if a in by_id])
         sorter.prepare()
         done_order: list[Step] = []
-        with ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="shipspec-step") as pool:
+        # Waiting steps (health gates, drains, canary pauses) mostly sleep: they get a pool of their own, so 40
+        # services waiting for health do not hold the slots the engine-changing steps need (``--parallel``).
+        with (
+            ThreadPoolExecutor(max_workers=self.parallelism, thread_name_prefix="shipspec-step") as pool,
+            ThreadPoolExecutor(max_workers=WAIT_WORKERS, thread_name_prefix="shipspec-wait") as waits,
+        ):
             running: dict[Future[None], Step] = {}
             while sorter.is_active() or running:
                 if report.ok:
                     for step_id in sorter.get_ready():
                         step = by_id[step_id]
-                        running[pool.submit(self._run, seq[step_id], step)] = step
+                        lane = waits if step.kind in WAITING_KINDS else pool
+                        running[lane.submit(self._run, seq[step_id], step)] = step
                 if not running:
                     break
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
