@@ -6,19 +6,22 @@ only parses arguments and formats what these return. Nothing here prints.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.desired import DesiredState, build_desired
+from engine.desired import PROXY_IMAGE_ENV, PROXY_SERVICE, DesiredState, build_desired
+from engine.errors import ShipspecError
+from engine.execute.dispatch import PROXY_ADMIN_PORT as ADMIN_PORT
 from engine.gateway import DockerGateway
 from engine.plan.plan import Plan, make_plan
 from engine.secrets import secret_digests
 from engine.spec.model import Runtime
 from engine.spec.validate import ValidSpec, load_and_validate
-from engine.state import ObservedState
+from engine.state import ContainerState, ObservedState
 
 STATE_DIR_ENV = "SHIPSPEC_STATE_DIR"
 BASE_IMAGES_ENV = "SHIPSPEC_BASE_IMAGES"   # "python=local/python:3.12,node=local/node:20": local bases for builds
@@ -74,17 +77,43 @@ def prepare(valid: ValidSpec, gateway: DockerGateway, options: Options, revision
     texts = _dockerfile_texts(valid, options)
     digests = {name: gateway.context_digest(_context(valid, name), text) for name, text in texts.items()}
     secrets = secret_digests(valid, options.environ)
-    draft = build_desired(valid, image_ids={}, build_digests=digests, secret_digests=secrets, revision=revision)
+    proxy_image = options.environ.get(PROXY_IMAGE_ENV) or None
+    draft = build_desired(valid, image_ids={}, build_digests=digests, secret_digests=secrets, revision=revision,
+                          proxy_image=proxy_image)
     refs = sorted({svc.image_ref for svc in draft.services.values()})
     began = time.monotonic()
     observed = gateway.observe(valid.spec.name, refs)
+    if PROXY_SERVICE in draft.services:
+        observed = dataclasses.replace(observed, proxy_members=proxy_members(gateway, observed))
     seconds = time.monotonic() - began
     desired = build_desired(valid, image_ids=observed.images, build_digests=digests, secret_digests=secrets,
-                            revision=revision)
+                            revision=revision, proxy_image=proxy_image)
     dockerfiles = {
         svc.build.tag: texts[name] for name, svc in desired.services.items() if svc.build is not None
     }
     return Prepared(valid, desired, observed, make_plan(desired, observed), dockerfiles, seconds)
+
+
+def proxy_members(gateway: DockerGateway, observed: ObservedState) -> dict[str, tuple[str, ...]]:
+    """Backend → server names of the app's running proxy, through its runtime API on 127.0.0.1. No proxy, or one
+    that does not answer within a few seconds: empty, and the plan adds every current replica again."""
+    proxies = [c for c in observed.containers if c.service == PROXY_SERVICE and c.state is ContainerState.RUNNING]
+    if not proxies:
+        return {}
+    from engine.proxy.runtime import HaproxyRuntime
+    from engine.proxy.stats import parse_show_stat
+
+    try:
+        port = gateway.published_port(proxies[0].id, ADMIN_PORT)
+        factory = getattr(gateway, "proxy_runtime", None)
+        api = factory("127.0.0.1", port) if factory is not None else HaproxyRuntime("127.0.0.1", port, timeout_s=3.0)
+        stats = parse_show_stat(api.execute("show stat -1 4 -1"))
+    except ShipspecError:
+        return {}
+    out: dict[str, list[str]] = {}
+    for stat in stats:
+        out.setdefault(stat.backend, []).append(stat.name)
+    return {backend: tuple(names) for backend, names in out.items()}
 
 
 def _context(valid: ValidSpec, service: str) -> Path:

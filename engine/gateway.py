@@ -95,6 +95,16 @@ class DockerGateway(Protocol):
         """Detach a container from a network (not attached is fine)."""
         ...
 
+    def container_ip(self, container_id: str, network: str) -> str:
+        """The container's IP address on ``network`` (what the proxy forwards to); EngineError when it is not
+        attached there."""
+        ...
+
+    def published_port(self, container_id: str, container_port: int) -> int:
+        """The host port Docker bound for the container's TCP ``container_port`` (one published with host port 0
+        gets a free one at start); EngineError when it is not published or the container does not run."""
+        ...
+
     def logs(
         self, container_ids: Sequence[str], tail: int | None = 100, follow: bool = False
     ) -> Iterator[tuple[str, str]]:

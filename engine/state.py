@@ -86,6 +86,7 @@ class ContainerSpec:
     cap_add: tuple[str, ...] = ()
     network: str | None = None
     aliases: tuple[str, ...] = ()
+    extra_networks: tuple[str, ...] = ()  # joined after create, without aliases (the proxy's app network)
     stop_timeout_s: int = 10
     init: bool = True  # Docker's init as PID 1: signals reach the app, zombies are reaped
 
@@ -153,3 +154,6 @@ class ObservedState:
     networks: tuple[ObservedNetwork, ...] = ()
     volumes: tuple[ObservedVolume, ...] = ()
     images: Mapping[str, str] = field(default_factory=dict)  # image reference → image ID, for refs the spec names
+    # Proxy backend → the server names in it, read from the running proxy's runtime API (empty when no proxy runs
+    # or it did not answer: the plan then adds every current replica again, which is idempotent to ask for):
+    proxy_members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

@@ -76,7 +76,10 @@ def container_from_spec(spec: ContainerSpec, container_id: str, image_id: str) -
         mem_limit=spec.mem_limit,
         mem_reservation=spec.mem_reservation,
         restart=spec.restart,
-        networks={spec.network: (*spec.aliases, spec.name)} if spec.network else {},
+        networks={
+            **({spec.network: (*spec.aliases, spec.name)} if spec.network else {}),
+            **dict.fromkeys(spec.extra_networks, (spec.name,)),
+        },
     )
 
 
@@ -242,6 +245,21 @@ class FakeGateway:
         self._record("disconnect", container_id, network)
         container = self._get(container_id)
         self._set(container, networks={k: v for k, v in container.networks.items() if k != network})
+
+    def container_ip(self, container_id: str, network: str) -> str:
+        self._record("container_ip", container_id, network)
+        container = self._get(container_id)
+        if container.state is not ContainerState.RUNNING:
+            raise EngineError(f"container {container.name} has no address on network {network}")
+        return f"10.0.{int(container.id[:2], 16)}.{int(container.id[2:4], 16) or 1}"
+
+    def published_port(self, container_id: str, container_port: int) -> int:
+        self._record("published_port", container_id, container_port)
+        container = self._get(container_id)
+        for port in container.ports:
+            if port.container == container_port and port.host is not None:
+                return port.host or 40000 + container_port % 20000
+        raise EngineError(f"container {container.name} publishes no host port for {container_port}/tcp")
 
     def logs(
         self, container_ids: Sequence[str], tail: int | None = 100, follow: bool = False

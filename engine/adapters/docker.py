@@ -196,6 +196,9 @@ class DockerSdkGateway:
         create: Callable[..., Mapping[str, Any]] = self.api().create_container_from_config  # untyped in the stubs
         with _boundary(f"creating container {spec.name}"):
             answer = create(create_body(spec, file_mounts), name=spec.name)
+        for network in spec.extra_networks:  # joined before start: the process sees every interface at once
+            with _boundary(f"connecting container {spec.name} to {network}"):
+                self.api().connect_container_to_network(str(answer["Id"]), network)
         return str(answer["Id"])
 
     def start(self, container_id: str) -> None:
@@ -261,6 +264,23 @@ class DockerSdkGateway:
         except EngineError as exc:
             if "is not connected" not in str(exc):
                 raise
+
+    def container_ip(self, container_id: str, network: str) -> str:
+        with _boundary(f"inspecting container {_short(container_id)}"):
+            attrs = self.api().inspect_container(container_id)
+        ip = ((attrs.get("NetworkSettings") or {}).get("Networks") or {}).get(network, {}).get("IPAddress")
+        if not ip:
+            raise EngineError(f"container {_short(container_id)} has no address on network {network}")
+        return str(ip)
+
+    def published_port(self, container_id: str, container_port: int) -> int:
+        with _boundary(f"inspecting container {_short(container_id)}"):
+            attrs = self.api().inspect_container(container_id)
+        bound = ((attrs.get("NetworkSettings") or {}).get("Ports") or {}).get(f"{container_port}/tcp") or []
+        for entry in sorted(bound, key=lambda b: b.get("HostIp") != "127.0.0.1"):
+            if entry.get("HostPort"):
+                return int(entry["HostPort"])
+        raise EngineError(f"container {_short(container_id)} publishes no host port for {container_port}/tcp")
 
     def logs(
         self, container_ids: Sequence[str], tail: int | None = 100, follow: bool = False

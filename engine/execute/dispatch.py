@@ -8,15 +8,15 @@ once its replacement is healthy, so a failure after it is repaired by re-applyin
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import assert_never
+from typing import Protocol, assert_never
 
 from engine import labels as L
-from engine.errors import ApplyError
+from engine.errors import ApplyError, NotFoundError
 from engine.execute.health import wait_healthy
-from engine.gateway import Clock, DockerGateway
+from engine.gateway import Clock, DockerGateway, SystemClock
 from engine.plan.steps import (
     BuildImage,
     CreateContainer,
@@ -24,6 +24,8 @@ from engine.plan.steps import (
     EnsureNetwork,
     EnsureVolume,
     Pause,
+    ProxyAddServer,
+    ProxyRemoveServer,
     PullImage,
     RemoveContainer,
     RemoveNetwork,
@@ -38,6 +40,47 @@ from engine.plan.steps import (
 )
 from engine.secrets import secret_values
 from engine.state import ContainerState
+
+PROXY_ADMIN_PORT = 9999  # engine.proxy.ADMIN_PORT, repeated so that importing this module never imports Jinja
+PROXY_READY_S = 30.0  # a just-started proxy needs a moment before its runtime API answers
+
+
+class ProxyStat(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def addr(self) -> str: ...
+
+
+class ProxyApi(Protocol):
+    """The part of ``engine.proxy.HaproxyRuntime`` the proxy steps use (tests substitute a fake)."""
+
+    def wait_ready(self, deadline_s: float) -> str: ...
+    def servers(self, backend: str) -> Sequence[ProxyStat]: ...
+    def add_server(
+        self, backend: str, name: str, addr: str, port: int, weight: int = 100, *, check: bool = False,
+        check_interval_ms: int = 1000, ready: bool = True,
+    ) -> None: ...
+    def wait_checked(
+        self, backend: str, name: str, deadline_s: float, sleep: Callable[[float], None] = ...,
+        clock: Callable[[], float] = ...,
+    ) -> bool: ...
+    def ready(self, backend: str, name: str) -> None: ...
+    def del_server(self, backend: str, name: str) -> None: ...
+    def retire(self, backend: str, name: str, deadline_s: float, sleep: Callable[[float], None] = ...) -> bool: ...
+
+
+def proxy_api(gateway: DockerGateway, proxy: str) -> ProxyApi:
+    """The runtime API of the proxy container ``proxy``, through its admin port published on 127.0.0.1. A gateway
+    that offers ``proxy_runtime(host, port)`` (the fake) supplies its own client."""
+    port = gateway.published_port(proxy, PROXY_ADMIN_PORT)
+    factory = getattr(gateway, "proxy_runtime", None)
+    if factory is not None:
+        api: ProxyApi = factory("127.0.0.1", port)
+        return api
+    from engine.proxy.runtime import HaproxyRuntime
+
+    return HaproxyRuntime("127.0.0.1", port)
 
 
 class StepFailure(ApplyError):
@@ -91,6 +134,10 @@ def run_step(step: Step, ctx: StepContext) -> None:
             ctx.clock.sleep(drain)
         case Pause(seconds=seconds):
             ctx.clock.sleep(seconds)
+        case ProxyAddServer():
+            proxy_add(step, gw, ctx.clock)
+        case ProxyRemoveServer():
+            proxy_remove(step, gw, ctx.clock)
         case RemoveNetwork(name=name):
             gw.remove_network(name)
         case RemoveVolume(name=name):
@@ -99,8 +146,9 @@ def run_step(step: Step, ctx: StepContext) -> None:
             assert_never(step)
 
 
-def undo_step(step: Step, gateway: DockerGateway) -> Callable[[], None] | None:
+def undo_step(step: Step, gateway: DockerGateway, clock: Clock | None = None) -> Callable[[], None] | None:
     """The action that reverses a completed ``step``, or None (see the module docstring)."""
+    clock = clock or SystemClock()
     match step:
         case CreateContainer(spec=spec):
             return lambda: gateway.remove(spec.name)
@@ -110,6 +158,20 @@ def undo_step(step: Step, gateway: DockerGateway) -> Callable[[], None] | None:
             return lambda: gateway.rename(new, c)
         case DisconnectAlias(container=c, network=net, alias=alias):
             return lambda: gateway.leave_alias(c, net, keep_aliases=(alias,))
+        case ProxyAddServer(proxy=proxy, backend=backend, server=server):
+            remove = ProxyRemoveServer(
+                id=f"undo:{step.id}", service=step.service, cause="undo", proxy=proxy, backend=backend, server=server,
+                drain_s=0.0,
+            )
+            return lambda: proxy_remove(remove, gateway, clock)
+        case ProxyRemoveServer(container=container) if container:
+            add = ProxyAddServer(
+                id=f"undo:{step.id}", service=step.service, cause="undo", proxy=step.proxy, backend=step.backend,
+                server=step.server, container=container, network=step.network, port=step.port, deadline_s=30.0,
+            )
+            return lambda: proxy_add(add, gateway, clock)
+        case ProxyRemoveServer():
+            return None
         case (
             EnsureNetwork() | EnsureVolume() | BuildImage() | PullImage() | StartContainer() | WaitHealthy()
             | WaitCompleted() | UpdateContainer() | RemoveContainer() | Pause() | RemoveNetwork() | RemoveVolume()
@@ -143,3 +205,40 @@ def _wait_completed(gw: DockerGateway, container: str, deadline_s: float, clock:
         if clock.monotonic() - start >= deadline_s:
             raise StepFailure(f"{container} did not complete within {deadline_s:g}s", container)
         clock.sleep(0.5)
+
+
+def proxy_add(step: ProxyAddServer, gw: DockerGateway, clock: Clock) -> None:
+    """Add the replica with HAProxy's check on, wait until the check passed, then put it in rotation: it takes
+    traffic only once the proxy itself saw it healthy. An existing server of that name at another address (a
+    leftover) is replaced; one at the same address is only set ready."""
+    api = proxy_api(gw, step.proxy)
+    api.wait_ready(PROXY_READY_S)
+    ip = gw.container_ip(step.container, step.network)
+    address = f"{ip}:{step.port}"
+    present = {s.name: s.addr for s in api.servers(step.backend)}
+    if step.server in present and present[step.server] != address:
+        api.del_server(step.backend, step.server)
+        del present[step.server]
+    if step.server not in present:
+        api.add_server(step.backend, step.server, ip, step.port, check=True, ready=False)
+    if not api.wait_checked(step.backend, step.server, step.deadline_s, clock.sleep, clock.monotonic):
+        api.del_server(step.backend, step.server)
+        raise StepFailure(
+            f"the proxy's check of {step.container} ({address}) did not pass within {step.deadline_s:g}s",
+            container=step.container,
+        )
+    api.ready(step.backend, step.server)
+
+
+def proxy_remove(step: ProxyRemoveServer, gw: DockerGateway, clock: Clock) -> None:
+    """Drain and delete the server. A proxy that does not run sends nothing anywhere, so there is nothing to drain
+    (a recreated proxy starts with empty backends)."""
+    try:
+        state, _health, _code = gw.inspect_health(step.proxy)
+    except NotFoundError:
+        return
+    if state is not ContainerState.RUNNING:
+        return
+    api = proxy_api(gw, step.proxy)
+    api.wait_ready(PROXY_READY_S)
+    api.retire(step.backend, step.server, step.drain_s, clock.sleep)

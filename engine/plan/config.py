@@ -89,6 +89,7 @@ def config_document(
         "stop_timeout_s": spec.stop_timeout_s,
         "network": spec.network,
         "aliases": list(spec.aliases),
+        **({"extra_networks": list(spec.extra_networks)} if spec.extra_networks else {}),
         "label": dict(user_labels),
         # Not hashed (see the module docstring): what `docker update` fields were at creation, to tell a change
         # made by hand from a change of the spec.

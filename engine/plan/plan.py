@@ -21,6 +21,7 @@ from engine.plan.config import sha256_hex
 from engine.plan.diff import ServiceChange, diff
 from engine.plan.fingerprint import fingerprint_of, observed_tokens, token_changes
 from engine.plan.graph import link_dependencies, service_order, topological
+from engine.plan.membership import weave_membership
 from engine.plan.rollout import plan_rollout
 from engine.plan.steps import (
     STEP_BY_KIND,
@@ -80,11 +81,13 @@ def make_plan(desired: DesiredState, observed: ObservedState) -> Plan:
         extra: tuple[str, ...] = ()
         if svc is not None and (change.create or change.replace):
             needs += [prereq.get(m.volume) for m in svc.template.mounts if m.volume]
+            needs += [prereq.get(n) for n in (svc.template.network or "", *svc.template.extra_networks)]
             image, extra = _image_step(svc, images)
             needs.append(image)
         ids = tuple(sorted({n for n in needs if n}))
         by_service[change.service] = plan_rollout(change, desired.network.name, ids)
         summaries += service_summaries(change, extra)
+    summaries += weave_membership(desired, observed, changes, by_service)
     steps += images.values()
     steps += _ordered(desired, changes, by_service)
     return _finish(desired, observed, steps, summaries)
@@ -108,6 +111,19 @@ def _objects(
         )
         out.append(ResourceChange(Action.CREATE, "network", net.name, "app network (service aliases live here)"))
         ids[net.name] = f"network:{net.name}"
+    admin = desired.admin_network
+    if admin is not None and admin.name not in {n.name for n in observed.networks}:
+        steps.append(
+            EnsureNetwork(
+                id=f"network:{admin.name}",
+                service="",
+                cause="the proxy's admin network does not exist",
+                name=admin.name,
+                labels=admin.labels,
+            )
+        )
+        out.append(ResourceChange(Action.CREATE, "network", admin.name, "the proxy's admin network (runtime API)"))
+        ids[admin.name] = f"network:{admin.name}"
     have = {v.name for v in observed.volumes}
     for vol in desired.volumes:
         if vol.name not in have:

@@ -143,6 +143,38 @@ class Pause(_Step):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ProxyAddServer(_Step):
+    """Put a healthy replica behind the proxy: add ``server`` (address: ``container``'s IP on ``network``, port
+    ``port``) to ``backend`` of the proxy container ``proxy``, let HAProxy's own check pass within ``deadline_s``,
+    then set it ready. Adding a server that is already there only makes sure it is ready."""
+
+    kind: ClassVar[str] = "proxy-add-server"
+    proxy: str
+    backend: str
+    server: str
+    container: str
+    network: str
+    port: int
+    deadline_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProxyRemoveServer(_Step):
+    """Take a replica out of the proxy before it stops: drain ``server`` (no new requests), wait up to ``drain_s``
+    for the ones in flight, delete it. A server or a proxy that is gone already is fine. ``container`` and
+    ``port`` say how to put it back when a rollback undoes this ("" for a member whose container is gone)."""
+
+    kind: ClassVar[str] = "proxy-remove-server"
+    proxy: str
+    backend: str
+    server: str
+    drain_s: float
+    container: str = ""
+    network: str = ""
+    port: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RemoveNetwork(_Step):
     kind: ClassVar[str] = "remove-network"
     name: str
@@ -171,6 +203,8 @@ Step = (
     | RenameContainer
     | DisconnectAlias
     | Pause
+    | ProxyAddServer
+    | ProxyRemoveServer
     | RemoveNetwork
     | RemoveVolume
 )
@@ -190,6 +224,8 @@ STEP_TYPES: tuple[type[Step], ...] = (
     RenameContainer,
     DisconnectAlias,
     Pause,
+    ProxyAddServer,
+    ProxyRemoveServer,
     RemoveNetwork,
     RemoveVolume,
 )
@@ -220,6 +256,8 @@ def step_target(step: Step) -> str:
             return c
         case Pause():
             return step.service
+        case ProxyAddServer(backend=b, server=s) | ProxyRemoveServer(backend=b, server=s):
+            return f"{b}/{s}"
         case _:
             assert_never(step)
 

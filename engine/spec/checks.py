@@ -20,6 +20,7 @@ from engine.spec.quantity import cpu_millicores, memory_bytes
 from engine.spec.source import SourceMap, SpecPath, format_path
 
 SERVICE_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+RESERVED_PREFIX = "shipspec-"  # shipspec's own services (the proxy) use these names
 MAX_QUALIFIED = 52  # "<app>-<service>" plus "-canary-99" still fits a 63-character DNS label
 
 
@@ -44,7 +45,14 @@ def _svc(name: str, *rest: str | int) -> SpecPath:
 
 def check_names(ctx: CheckContext) -> Iterator[Diagnostic]:
     for name in ctx.spec.services:
-        if not SERVICE_NAME.match(name) or len(name) > 63:
+        if name.startswith(RESERVED_PREFIX):
+            yield ctx.source.diagnostic(
+                _svc(name),
+                f"service name {name!r} is reserved: names starting with {RESERVED_PREFIX!r} belong to shipspec",
+                "rename the service (shipspec runs its own proxy as shipspec-proxy)",
+                key=True,
+            )
+        elif not SERVICE_NAME.match(name) or len(name) > 63:
             yield ctx.source.diagnostic(
                 _svc(name),
                 f"service name {name!r} must be a DNS label",

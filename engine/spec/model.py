@@ -236,9 +236,10 @@ class StrategySpec(_Spec):
     )
     pause: str = _f("Canary: time to watch each step before promoting.", "30s", default="30s", pattern=DURATION)
     drain: str = _f(
-        "Blue-green and canary: time the old set keeps serving in-flight requests.",
+        "How long a retired replica keeps serving the requests it already has, after it left the service's alias "
+        "(and the proxy, which waits only until its last connection ends) and before it is stopped.",
         "10s",
-        default="10s",
+        default="2s",
         pattern=DURATION,
     )
     health_deadline: str = _f(
@@ -363,6 +364,22 @@ class EnvironmentSpec(_Spec):
     )
 
 
+class ProxySpec(_Spec):
+    """The reverse proxy (HAProxy) shipspec runs in front of every service that publishes a host port."""
+
+    enabled: bool = _f(
+        "Front published ports with the proxy, so updates never drop a request; false (for now the default): "
+        "replicas bind the host port themselves and roll stop-first.",
+        True,
+        default=False,
+    )
+    image: str = _f(
+        "The HAProxy 2.6+ image the proxy runs (the environment variable SHIPSPEC_PROXY_IMAGE overrides it).",
+        "haproxy:2.6",
+        default="haproxy:2.6",
+    )
+
+
 class AppSpec(_Spec):
     """One application: its services and how they are deployed."""
 
@@ -379,6 +396,10 @@ class AppSpec(_Spec):
     )
     services: dict[str, ServiceSpec] = _f(
         "The services, by name (DNS labels).", {"web": {"image": "nginx:1.27"}}, min_length=1
+    )
+    proxy: ProxySpec = _f(
+        "The reverse proxy in front of published ports.", {"enabled": True, "image": "haproxy:2.6"},
+        default_factory=ProxySpec,
     )
     environments: dict[str, EnvironmentSpec] = _f(
         "Named environments whose partial specs deep-merge onto the base.",

@@ -3,7 +3,8 @@
 A case names the spec *now* and, optionally, what an earlier apply left running (``deployed``: a spec, secrets and
 image IDs at that time). Deployed containers are synthesised exactly as apply would have created them (same
 labels, hashes and live values), then edited by ``containers`` (drift: stopped, removed, ``docker update``-d,
-renamed) and joined by ``extra_containers`` (orphans written out by hand).
+renamed) and joined by ``extra_containers`` (orphans written out by hand). ``proxy_members`` (backend → server
+names) is what the running proxy reports; by default every deployed replica of a fronted service is a member.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import yaml
 
 from engine import labels as L
 from engine.desired import DesiredState, build_desired
+from engine.plan.membership import server_name
 from engine.secrets import secret_digests
 from engine.spec.validate import load_and_validate
 from engine.state import ContainerState, Health, ObservedContainer, ObservedNetwork, ObservedState, ObservedVolume
@@ -121,6 +123,7 @@ def observed_from(tmp: Path, case: dict[str, Any], desired_now: DesiredState) ->
     app = desired_now.app
     containers: list[ObservedContainer] = []
     networks, volumes = [], []
+    members: dict[str, tuple[str, ...]] = {}
     deployed = case.get("deployed")
     if deployed is not None:
         before = {**case, **deployed}  # deployed spec, secrets, images and digests default to the case's own
@@ -128,7 +131,12 @@ def observed_from(tmp: Path, case: dict[str, Any], desired_now: DesiredState) ->
         desired_then = desired_from(tmp, spec, deployed.get("files", case.get("files", {})), before, "then")
         containers = deployed_containers(desired_then, before.get("images", {}))
         networks = [desired_then.network.name]
+        if desired_then.admin_network is not None:
+            networks.append(desired_then.admin_network.name)
         volumes = [v.name for v in desired_then.volumes]
+        for svc in desired_then.services.values():
+            for backend in svc.backends:
+                members[backend.name] = tuple(server_name(svc.name, n, 1) for n in range(1, svc.replicas + 1))
     edits = case.get("containers", {})
     edited = [_edit(c, edits[c.name]) if c.name in edits else c for c in containers]
     containers = [c for c in edited if c is not None]
@@ -142,4 +150,5 @@ def observed_from(tmp: Path, case: dict[str, Any], desired_now: DesiredState) ->
         networks=tuple(ObservedNetwork(f"net-{n}", n) for n in networks),
         volumes=tuple(ObservedVolume(v, {L.APP: app}) for v in volumes),
         images=dict(case.get("images", {})),
+        proxy_members={k: tuple(v) for k, v in case.get("proxy_members", members).items()},
     )
