@@ -45,11 +45,18 @@ PROXY_ADMIN_PORT = 9999  # engine.proxy.ADMIN_PORT, repeated so that importing t
 PROXY_READY_S = 30.0  # a just-started proxy needs a moment before its runtime API answers
 
 
+MIN_WATCHED = 20  # requests a canary must have answered during a pause before its error rate is judged
+
+
 class ProxyStat(Protocol):
     @property
     def name(self) -> str: ...
     @property
     def addr(self) -> str: ...
+    @property
+    def requests(self) -> int: ...
+    @property
+    def errors(self) -> int: ...
 
 
 class ProxyApi(Protocol):
@@ -132,8 +139,8 @@ def run_step(step: Step, ctx: StepContext) -> None:
         case DisconnectAlias(container=c, network=net, drain_s=drain):
             gw.leave_alias(c, net, keep_aliases=())
             ctx.clock.sleep(drain)
-        case Pause(seconds=seconds):
-            ctx.clock.sleep(seconds)
+        case Pause():
+            watch_canary(step, gw, ctx.clock)
         case ProxyAddServer():
             proxy_add(step, gw, ctx.clock)
         case ProxyRemoveServer():
@@ -242,3 +249,34 @@ def proxy_remove(step: ProxyRemoveServer, gw: DockerGateway, clock: Clock) -> No
     api = proxy_api(gw, step.proxy)
     api.wait_ready(PROXY_READY_S)
     api.retire(step.backend, step.server, step.drain_s, clock.sleep)
+
+
+def watch_canary(step: Pause, gw: DockerGateway, clock: Clock) -> None:
+    """Sleep through the pause; behind the proxy, compare the canary servers' counters before and after it."""
+    if not step.watch or not step.proxy:
+        clock.sleep(step.seconds)
+        return
+    api = proxy_api(gw, step.proxy)
+    before = _counters(api, step.watch)
+    clock.sleep(step.seconds)
+    after = _counters(api, step.watch)
+    requests = errors = 0
+    for key, (req, err) in after.items():
+        req0, err0 = before.get(key, (0, 0))
+        requests += max(0, req - req0)
+        errors += max(0, err - err0)
+    if requests >= MIN_WATCHED and errors > step.max_error_rate * requests:
+        raise StepFailure(
+            f"canary error rate {errors}/{requests} ({errors / requests:.1%}) at the proxy is above "
+            f"{step.max_error_rate:.0%} ({', '.join(step.watch)})"
+        )
+
+
+def _counters(api: ProxyApi, watch: Sequence[str]) -> dict[str, tuple[int, int]]:
+    out: dict[str, tuple[int, int]] = {}
+    for backend in sorted({w.partition("/")[0] for w in watch}):
+        for stat in api.servers(backend):
+            key = f"{backend}/{stat.name}"
+            if key in watch:
+                out[key] = (stat.requests, stat.errors)
+    return out

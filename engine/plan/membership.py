@@ -28,8 +28,10 @@ from engine.plan.diff import ServiceChange
 from engine.plan.steps import (
     CreateContainer,
     DisconnectAlias,
+    Pause,
     ProxyAddServer,
     ProxyRemoveServer,
+    RenameContainer,
     StartContainer,
     Step,
     StopContainer,
@@ -61,13 +63,20 @@ def weave_membership(
     started: Ids = tuple(s.id for s in proxy_steps if isinstance(s, StartContainer))
     fresh = bool(started)  # a proxy this plan (re)starts holds no servers: HAProxy keeps them in memory only
     members = {} if fresh else observed.proxy_members
+    fixed = {p.host for p in proxy_svc.template.ports if p.host}
+    holders = frozenset(
+        c.name
+        for c in observed.containers
+        if c.service != PROXY_SERVICE and any(p.host in fixed for p in c.ports if p.host)
+    )
     out: list[ResourceChange] = []
     for change in changes:
         svc = change.desired
         if svc is None or not svc.backends:
             continue
         steps = by_service.get(svc.name, [])
-        woven, added, removed = _weave(svc, change, steps, proxy, started, members, desired.network.name)
+        woven, added, removed = _weave(svc, change, steps, proxy, started, members, desired.network.name, holders)
+        woven = _watch_canaries(woven, proxy)
         by_service[svc.name] = woven
         if (added or removed) and not any(_own(s) for s in steps) and not fresh:
             parts = [f"add {added} to the proxy"] if added else []
@@ -81,6 +90,41 @@ def weave_membership(
                     ("the proxy's backends differ from the running replicas",),
                 )
             )
+    if holders:
+        _after_holders_stop(by_service, holders)
+    return out
+
+
+def _after_holders_stop(by_service: dict[str, list[Step]], holders: frozenset[str]) -> None:
+    """Turning the proxy on for an app deployed without it: old replicas still bind the host ports the proxy is
+    about to publish. The proxy is created once they stopped (they leave without waiting for their replacements to
+    join, which need the proxy): the one outage of this migration, from their stop to the first join."""
+    stops = tuple(
+        s.id for steps in by_service.values() for s in steps if isinstance(s, StopContainer) and s.container in holders
+    )
+    proxy_steps = by_service.get(PROXY_SERVICE, [])
+    by_service[PROXY_SERVICE] = [
+        dataclasses.replace(s, after=(*s.after, *stops)) if isinstance(s, CreateContainer) else s for s in proxy_steps
+    ]
+
+
+def _watch_canaries(steps: list[Step], proxy: str) -> list[Step]:
+    """Each canary pause watches the error rate of the servers that joined before it."""
+    by_id = {s.id: s for s in steps}
+    out: list[Step] = []
+    for step in steps:
+        if isinstance(step, Pause):
+            seen: set[str] = set()
+            todo = list(step.after)
+            while todo:
+                current = todo.pop()
+                if current not in seen and current in by_id:
+                    seen.add(current)
+                    todo.extend(by_id[current].after)
+            joined = sorted(f"{s.backend}/{s.server}" for i in seen if isinstance(s := by_id[i], ProxyAddServer))
+            out.append(dataclasses.replace(step, proxy=proxy, watch=tuple(joined)))
+        else:
+            out.append(step)
     return out
 
 
@@ -96,14 +140,18 @@ def _weave(
     started: Ids,
     members: Mapping[str, tuple[str, ...]],
     network: str,
+    holders: frozenset[str] = frozenset(),
 ) -> tuple[list[Step], int, int]:
     joins, handled, extra = _joins(svc, change, steps, proxy, started, network)
-    leaves = _leaves(svc, change, steps, proxy, network, handled, extra, joins)
+    leaves = _leaves(svc, change, steps, proxy, network, handled, extra, joins, holders)
     rewired: list[Step] = []
     for step in steps:
         out = leaves.get(step.id, step)
         if any(a in joins for a in out.after):
             out = dataclasses.replace(out, after=tuple(j for a in out.after for j in joins.get(a, (a,))))
+        if isinstance(out, RenameContainer):  # the join finds the replica by the name it has until the rename
+            own = tuple(x.id for x in extra if isinstance(x, ProxyAddServer) and x.container == out.container)
+            out = dataclasses.replace(out, after=(*out.after, *(i for i in own if i not in out.after)))
         rewired.append(out)
     added, removed = _steady(svc, change, proxy, started, members, network, handled, extra)
     return [*rewired, *extra], added, removed
@@ -150,6 +198,7 @@ def _leaves(
     handled: set[str],
     extra: list[Step],
     joins: Mapping[str, Ids],
+    holders: frozenset[str],
 ) -> dict[str, Step]:
     """Leaves before each retiring replica drains from the alias or stops: id of that first retire step → its
     version that waits for the leave."""
@@ -162,7 +211,8 @@ def _leaves(
         handled.add(name)
         first = _first_retire_step(steps, name)
         server = server_name(svc.name, old.slot, old.revision)
-        after = tuple(j for a in first.after for j in joins.get(a, (a,)))  # the replacement joined first
+        # the replacement joined first, unless this replica holds a port the proxy needs (see _after_holders_stop)
+        after = first.after if name in holders else tuple(j for a in first.after for j in joins.get(a, (a,)))
         chain = _removes(svc, proxy, server, old, network, after, "leaves the proxy before it stops")
         extra += chain
         leaves[first.id] = dataclasses.replace(first, after=(chain[-1].id,))

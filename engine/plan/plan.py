@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.desired import DesiredService, DesiredState
+from engine.desired import PROXY_SERVICE, DesiredService, DesiredState
 from engine.errors import PlanError
 from engine.plan import codec
 from engine.plan.config import sha256_hex
@@ -26,6 +26,7 @@ from engine.plan.rollout import plan_rollout
 from engine.plan.steps import (
     STEP_BY_KIND,
     BuildImage,
+    CreateContainer,
     EnsureNetwork,
     EnsureVolume,
     PullImage,
@@ -173,9 +174,18 @@ def _ordered(desired: DesiredState, changes: list[ServiceChange], by_service: di
     needed = {a for s in out for a in s.after}
     tails = tuple(s.id for s in out if s.id not in needed)
     for change in changes:
-        if change.desired is None:
+        if change.desired is None and change.service == PROXY_SERVICE:
+            # The proxy was turned off: it goes first, and replicas that publish its ports again wait for its stop.
+            gone = by_service[change.service]
+            stops = tuple(s.id for s in gone if isinstance(s, StopContainer))
+            out = [*gone, *(_with_after(s, (*s.after, *stops)) if _publishes(s) else s for s in out)]
+        elif change.desired is None:
             out += [s if s.after else _with_after(s, tails) for s in by_service[change.service]]
     return out
+
+
+def _publishes(step: Step) -> bool:
+    return isinstance(step, CreateContainer) and any(p.host for p in step.spec.ports)
 
 
 def _with_after(step: Step, after: tuple[str, ...]) -> Step:

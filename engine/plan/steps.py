@@ -136,10 +136,16 @@ class DisconnectAlias(_Step):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Pause(_Step):
-    """Watch a canary step for ``seconds`` (health and error rate) before promoting further."""
+    """Watch a canary step for ``seconds`` before promoting further. Behind the proxy, ``watch`` names the canary's
+    servers (``backend/server``): when they answered at least ``MIN_WATCHED`` requests during the pause and more
+    than ``max_error_rate`` of them failed (5xx, broken responses, refused connections), the step fails and the
+    apply rolls back."""
 
     kind: ClassVar[str] = "pause"
     seconds: float
+    proxy: str = ""
+    watch: tuple[str, ...] = ()
+    max_error_rate: float = 0.05
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -144,7 +144,7 @@ def test_updates_behind_the_proxy_drop_no_request(project: Project) -> None:
     results["blue_green"] = _apply_under_load(project, port, {"v2\n", "v3\n"})
     assert http_get(port) == "v3\n"
 
-    project.write(_spec(project, port, "v4\n", {"type": "canary", "steps": [34, 67, 100], "pause": "2s"}))
+    project.write(_spec(project, port, "v4\n", {"type": "canary", "steps": [33, 66, 100], "pause": "2s"}))
     results["canary"] = _apply_under_load(project, port, {"v3\n", "v4\n"})
     assert http_get(port) == "v4\n"
 

@@ -80,6 +80,7 @@ def deployed_containers(desired: DesiredState, images: dict[str, str]) -> list[O
                     mem_limit=spec.mem_limit,
                     mem_reservation=spec.mem_reservation,
                     restart=spec.restart,
+                    ports=spec.ports,
                 )
             )
     return out
