@@ -10,6 +10,7 @@ the latest after ``MAX_SECONDS`` or ``MAX_REQUESTS``. Each phase prints requests
 from __future__ import annotations
 
 import http.client
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -128,12 +129,29 @@ def _apply_under_load(project: Project, port: int, allowed: set[str], expect_ok:
 ENV = {"SHIPSPEC_PROXY_IMAGE": PROXY_TAG}
 
 
+def _docker(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=60, check=False)
+
+
+def _admin_port_unreachable_from_replicas(project: Project, port: int) -> None:
+    """A replica reaches the proxy's frontend on the app network, but its runtime API (port 9999) refuses it."""
+    proxy, web = f"{project.app}-shipspec-proxy-1", f"{project.app}-web-1"
+    ip = _docker("inspect", "-f", f'{{{{(index .NetworkSettings.Networks "{project.app}").IPAddress}}}}', proxy)
+    assert ip.returncode == 0 and ip.stdout.strip(), ip.stderr
+    addr = ip.stdout.strip()
+    front = _docker("exec", web, "wget", "-q", "-O", "-", f"http://{addr}:{port}/")
+    assert front.stdout == "v1\n", front.stderr
+    admin = _docker("exec", web, "sh", "-c", f"echo 'show info' | nc -w 3 {addr} 9999")
+    assert "HAProxy" not in admin.stdout and "refused" in admin.stderr, admin.stdout + admin.stderr
+
+
 def test_updates_behind_the_proxy_drop_no_request(project: Project) -> None:
     ensure_proxy_image()
     port = free_port()
     project.write(_spec(project, port, "v1\n", {"type": "rolling"}))
     project.run("apply", "-y", env=ENV, timeout=300)
     assert http_get(port) == "v1\n"
+    _admin_port_unreachable_from_replicas(project, port)
 
     results: dict[str, LoadResult] = {}
     project.write(_spec(project, port, "v2\n", {"type": "rolling", "max_surge": 1, "max_unavailable": 0}))
