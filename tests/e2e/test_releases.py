@@ -105,7 +105,7 @@ def test_a_second_apply_fails_with_the_holders_details_then_waits_its_turn(proje
         waited = project.run("apply", "--yes", "--lock-timeout", "90", check=False)
         assert waited.returncode == 0, waited.stderr
     finally:
-        out, err = first.communicate(timeout=120)
+        _out, err = first.communicate(timeout=120)
     assert first.returncode == 0, err
     assert http_get(port) == "two\n"
     rows = _history(project)
