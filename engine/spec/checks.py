@@ -211,6 +211,20 @@ def _health(ctx: CheckContext, name: str, svc: ServiceSpec) -> Iterator[Diagnost
         yield ctx.source.diagnostic((*path, kinds[0]), "no port to probe", "set port here, or list the service's ports")
 
 
+def check_shared_host_port(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Without the proxy each replica binds the host port itself, and the engine refuses the second bind."""
+    if ctx.spec.proxy.enabled:
+        return
+    for name, svc in ctx.spec.services.items():
+        fixed = [p for p in svc.ports if p.host]
+        if svc.replicas > 1 and fixed:
+            yield ctx.source.diagnostic(
+                _svc(name, "replicas"),
+                f"{svc.replicas} replicas cannot all bind host port {fixed[0].host}",
+                "set `proxy: {enabled: true}` at the top level so the proxy owns the port, or use 1 replica",
+            )
+
+
 def check_ports(ctx: CheckContext) -> Iterator[Diagnostic]:
     published: dict[tuple[int, str], list[tuple[str, int, str]]] = {}
     for name, svc in ctx.spec.services.items():
@@ -357,6 +371,7 @@ CHECKS: tuple[Check, ...] = (
     check_depends_on,
     check_health_and_strategy,
     check_ports,
+    check_shared_host_port,
     check_env_and_secrets,
     check_mounts_and_files,
     check_resources,

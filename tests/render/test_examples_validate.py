@@ -59,5 +59,5 @@ def test_hello_is_the_busybox_quickstart() -> None:
     assert web.image == "busybox:1.36" and web.build is None
     assert web.command == ["httpd", "-f", "-p", "8080", "-h", "/www"]
     assert [f.target for f in web.files] == ["/www/index.html"]
-    assert web.health is not None and web.replicas == 1
+    assert web.health is not None and web.replicas == 3 and spec.proxy.enabled  # three replicas behind the proxy
     assert [(p.host_ip, p.host, p.container) for p in web.ports] == [("127.0.0.1", 8080, 8080)]
