@@ -4,10 +4,11 @@
 
 One busybox ``httpd`` web service on a published loopback port. A bounded load (``--threads`` threads, a fresh
 connection per request, from 1 s before the update to 1 s after it converged, at most ``--seconds`` and 20,000
-requests, stopping by itself) runs while the page is changed and the tool converges: shipspec with 3 replicas behind its proxy, once per strategy (rolling, blue_green,
-canary), and ``docker-compose up -d`` with 1 replica (3 cannot share one host port under Compose). Printed per run:
-requests, failed requests, the longest gap between two successful answers, and the time the tool took to converge.
-It reports and never asserts; everything it creates carries the run ID and is removed at the end.
+requests, stopping by itself) runs while the page is changed and the tool converges: shipspec with 3 replicas
+behind its proxy, once per strategy (rolling, blue_green, canary), and ``docker-compose up -d`` with 1 replica (3
+cannot share one host port under Compose). Printed per run: requests, failed requests, the longest gap between two
+successful answers, and the time the tool took to converge. It reports and never asserts; everything it creates
+carries the run ID and is removed at the end.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ def deploy(
     clock: Clock,
     *,
     options: Options,
-    parallelism: int = 4,
+    parallelism: int = 16,
     rollback: bool = True,
     kind: str = "apply",
     rollback_of: int | None = None,

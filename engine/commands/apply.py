@@ -23,7 +23,7 @@ from engine.lock import AppLock
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
 @click.option("--lock-timeout", type=float, default=0.0, show_default=True,
               help="Seconds to wait for another operator's lock before failing.")
-@click.option("--parallel", type=click.IntRange(1, 32), default=4, show_default=True,
+@click.option("--parallel", type=click.IntRange(1, 64), default=16, show_default=True,
               help="Steps that may run at once.")
 @click.option("--no-rollback", is_flag=True, help="On failure, stop and leave everything as it is.")
 def apply(plan_file: str | None, spec_file: str, env: str | None, state_dir: str | None, yes: bool,

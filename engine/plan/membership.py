@@ -172,8 +172,8 @@ def _joins(
     handled: set[str] = set()
     extra: list[Step] = []
     for name in [*starts, *(w for w in waits if w not in starts)]:
-        if name in stopped:
-            continue
+        if name in stopped and name not in created:
+            continue  # an old replica this plan retires; a new one may reuse its name (recreate, a leftover -next)
         gate = waits.get(name) or starts[name]
         if name in created:
             server, container = _new_server(svc, name, revision), name

@@ -368,10 +368,10 @@ class ProxySpec(_Spec):
     """The reverse proxy (HAProxy) shipspec runs in front of every service that publishes a host port."""
 
     enabled: bool = _f(
-        "Front published ports with the proxy, so updates never drop a request; false (for now the default): "
-        "replicas bind the host port themselves and roll stop-first.",
+        "Front published ports with the proxy, so updates never drop a request; false: replicas bind the host "
+        "port themselves and roll stop-first (downtime on every update).",
         True,
-        default=False,
+        default=True,
     )
     image: str = _f(
         "The HAProxy 2.6+ image the proxy runs (the environment variable SHIPSPEC_PROXY_IMAGE overrides it).",

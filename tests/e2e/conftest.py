@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from tests.support.docker_fixtures import app_name, busybox_image
+from tests.support.proxy_image import ensure_proxy_image
 
 __all__ = ["app_name", "busybox_image"]
 
@@ -73,8 +74,14 @@ def web_service(port: int, page: str, **extra: object) -> dict[str, object]:
 
 
 @pytest.fixture
-def project(tmp_path: Path, app_name: str, busybox_image: str) -> Project:
+def project(tmp_path: Path, app_name: str, busybox_image: str, proxy_image: str) -> Project:
     return Project(tmp_path, app_name)
+
+
+@pytest.fixture(scope="session")
+def proxy_image(docker_engine: None) -> str:
+    """HAProxy built locally from Debian's package, also tagged haproxy:2.6 (the proxy's default image)."""
+    return ensure_proxy_image()
 
 
 ProjectFactory = Callable[[], Project]

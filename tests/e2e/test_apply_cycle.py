@@ -42,7 +42,8 @@ def test_apply_from_nothing_then_noop_then_one_env_change(project: Project) -> N
     assert "Apply complete" in first.stdout
     assert http_get(port) == "<h1>web</h1>\n"
     before = _container_ids(project.app)
-    assert set(before) == {f"{project.app}-web-1", f"{project.app}-api-1"}
+    proxy = f"{project.app}-shipspec-proxy-1"  # owns web's published port (the proxy is on by default)
+    assert set(before) == {f"{project.app}-web-1", f"{project.app}-api-1", proxy}
 
     noop = project.run("plan", "--detailed-exitcode")
     assert "No changes" in noop.stdout
@@ -61,6 +62,7 @@ def test_apply_from_nothing_then_noop_then_one_env_change(project: Project) -> N
     after = _container_ids(project.app)
     assert after[f"{project.app}-api-1"] == before[f"{project.app}-api-1"], "api must not be recreated"
     assert after[f"{project.app}-web-1"] != before[f"{project.app}-web-1"], "web must be recreated"
+    assert after[proxy] == before[proxy], "the proxy keeps running: only its members change"
     assert http_get(port) == "<h1>web</h1>\n"
     assert project.run("plan", "--detailed-exitcode").returncode == 0
 
@@ -126,7 +128,8 @@ def test_status_reports_health_ports_and_drift(project: Project) -> None:
     project.write({"version": 1, "name": project.app, "services": {"web": web_service(port, "s\n")}})
     project.run("apply", "--yes")
     status = project.run("status")
-    assert "healthy" in status.stdout and f"127.0.0.1:{port}→8080/tcp" in status.stdout
+    # The proxy publishes the port (bound inside it on the same number) and forwards to web's port 8080.
+    assert "healthy" in status.stdout and f"127.0.0.1:{port}→{port}/tcp" in status.stdout
     assert "In sync" in status.stdout
     subprocess.run(["docker", "stop", "-t", "1", f"{project.app}-web-1"], check=True, capture_output=True)
     drifted = json.loads(project.run("status", "--format", "json").stdout)

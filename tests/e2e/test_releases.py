@@ -65,7 +65,7 @@ def test_a_failing_health_gate_rolls_back_and_the_old_version_keeps_serving(proj
     assert http_get(port) == "good\n"
     statuses = [(r["status"], r["kind"]) for r in _history(project)]
     assert statuses[0][0] == "deployed" and statuses[1] == ("rolled_back", "apply")
-    assert _containers(project.app) == [f"{project.app}-web-1"]
+    assert _containers(project.app) == [f"{project.app}-shipspec-proxy-1", f"{project.app}-web-1"]
 
 
 def _wait_for_lock(app: str, process: subprocess.Popen[str], timeout_s: float = 90) -> None:
@@ -134,6 +134,6 @@ def test_kill_9_mid_apply_then_apply_recovers_the_lock_and_converges(project: Pr
     again = project.run("apply", "--yes")
     assert "Recovered lock" in again.stdout and "Closed revision 1 as failed" in again.stdout
     assert http_get(port) == "v1\n"
-    assert _containers(project.app) == [f"{project.app}-web-1"]
+    assert _containers(project.app) == [f"{project.app}-shipspec-proxy-1", f"{project.app}-web-1"]
     assert [(r["revision"], r["status"]) for r in _history(project)] == [(2, "deployed"), (1, "failed")]
     assert project.run("plan", "--detailed-exitcode").returncode == 0

@@ -73,13 +73,14 @@ def _steps_of_update(app: App, to: str, back: str) -> int:
 
 
 @pytest.mark.timeout(1800)
-def test_every_kill_point_of_an_update_converges(tmp_path: Path, app_name: str, busybox_image: str) -> None:
+def test_every_kill_point_of_an_update_converges(tmp_path: Path, app_name: str, busybox_image: str,
+                                                 proxy_image: str) -> None:
     app = App(tmp_path, app_name)
     app.write("v1")
     assert app.shipspec("apply", "--yes").returncode == 0
     subprocess.run(["docker", "exec", "-u", "0", f"{app_name}-db-1", "sh", "-c", "echo precious > /data/marker"],
                    check=True)
-    expected = sorted([f"{app_name}-db-1", f"{app_name}-web-1"])
+    expected = sorted([f"{app_name}-db-1", f"{app_name}-web-1", f"{app_name}-shipspec-proxy-1"])
     total = _steps_of_update(app, "v2", "v1")
     assert total >= 10, "the update should exercise drains, stops, removals and renames"
     exercised = 0
