@@ -25,9 +25,9 @@ from engine.spec.imageref import parse_image_ref
 from engine.spec.model import ServiceSpec, StrategyType
 from engine.spec.quantity import duration_seconds
 from engine.spec.validate import ValidSpec
-from engine.state import ContainerSpec, FileMount, PortBinding
+from engine.state import ContainerSpec, PortBinding
 
-if TYPE_CHECKING:  # engine.proxy.config imports Jinja: only when a spec publishes a port (see proxy_frontends)
+if TYPE_CHECKING:  # engine.proxy.config imports Jinja: only when a spec publishes a port (engine.desired_proxy)
     from engine.proxy.config import ProxyFrontend
 
 PROXY_SERVICE = "shipspec-proxy"  # reserved: user service names may not start with "shipspec-"
@@ -106,7 +106,7 @@ class DesiredState:
     network: DesiredObject
     volumes: tuple[DesiredObject, ...]
     services: Mapping[str, DesiredService] = field(default_factory=dict)
-    admin_network: DesiredObject | None = None  # the proxy's own network, for its runtime API (see _proxy_service)
+    admin_network: DesiredObject | None = None  # the proxy's own network, for its runtime API (engine.desired_proxy)
 
     @property
     def spec_hash(self) -> str:
@@ -148,6 +148,9 @@ def build_desired(
     spec = valid.spec
     env = valid.env or ""
     base = {L.APP: spec.name, L.ENV: env, L.MANAGED: "true"}
+    # The proxy's part lives in its own module; imported here because it builds on this module's types.
+    from engine.desired_proxy import admin_network_name, proxy_frontends, proxy_service
+
     volumes = sorted({m.name for s in spec.services.values() for m in s.volumes if m.name is not None})
     fronts = proxy_frontends(valid) if spec.proxy.enabled else {}
     services = {
@@ -160,7 +163,7 @@ def build_desired(
     if fronts:
         frontends = [pair for name in sorted(fronts) for pair in fronts[name]]
         image = proxy_image or spec.proxy.image
-        services[PROXY_SERVICE] = _proxy_service(spec.name, base, frontends, image, image_ids.get(image), revision)
+        services[PROXY_SERVICE] = proxy_service(spec.name, base, frontends, image, image_ids.get(image), revision)
         admin = DesiredObject(admin_network_name(spec.name), base)
     return DesiredState(
         app=spec.name,
@@ -171,13 +174,6 @@ def build_desired(
         services=services,
         admin_network=admin,
     )
-
-
-def admin_network_name(app: str) -> str:
-    """The proxy's admin network: only the proxy joins it. Its name sorts before the app network's (``0`` before
-    any letter), because Docker publishes a multi-network container's ports on the network whose name sorts first
-    (verified on Docker 20.10): the admin port must be published here, where HAProxy listens for it."""
-    return f"0-{app}-proxy-admin"
 
 
 def _strategy(svc: ServiceSpec) -> Strategy:
@@ -273,99 +269,6 @@ def _service(
         summary=summary,
         backends=tuple(Backend(fe.name, fe.target_port) for fe, _ in fronted),
     )
-
-
-def proxy_frontends(valid: ValidSpec) -> dict[str, list[tuple[ProxyFrontend, PortBinding]]]:
-    """service → its published TCP ports as proxy frontends (``<service>-<host port>``), with the binding each
-    replaces. HTTP mode when the service has an HTTP health check or an ``expose`` route, else TCP."""
-    from engine.proxy.config import ProxyFrontend
-
-    out: dict[str, list[tuple[ProxyFrontend, PortBinding]]] = {}
-    for name in sorted(valid.spec.services):
-        svc = valid.spec.services[name]
-        http = svc.health.http if svc.health is not None else None
-        for binding in C.ports(svc):
-            if binding.host is None or binding.protocol != "tcp":
-                continue
-            mode = "http" if http is not None or svc.expose is not None else "tcp"
-            # No HTTP check path in the proxy's config: the health gate is shipspec's (Docker's check), and a
-            # changed health path must not recreate the proxy. HAProxy's own check is a TCP connect (L4), which
-            # still takes a replica that stops listening out of rotation between two applies.
-            fe = ProxyFrontend(f"{name}-{binding.host}", binding.host, binding.container, mode)
-            out.setdefault(name, []).append((fe, binding))
-    return out
-
-
-def _proxy_service(
-    app: str,
-    base: Mapping[str, str],
-    fronted: Sequence[tuple[ProxyFrontend, PortBinding]],
-    image_ref: str,
-    image_id: str | None,
-    revision: int,
-) -> DesiredService:
-    """The proxy: one replica of HAProxy publishing every fronted port on the spec's ``host_ip:host`` and its
-    runtime API (admin port) on 127.0.0.1 at a port Docker picks. Recreated when its config changes (the
-    frontends are in its file, hence in its hash); backends start empty and shipspec fills them. It sits on two
-    networks: created on its admin network (runtime API and published ports), then joined to the app network."""
-    from engine.proxy.config import ADMIN_PORT, CONFIG_PATH, proxy_argv, render_proxy_config
-
-    config = _admin_on_own_network(render_proxy_config([fe for fe, _ in fronted]), ADMIN_PORT)
-    ports = (
-        *(PortBinding(fe.bind_port, "tcp", b.host, b.host_ip) for fe, b in fronted),
-        PortBinding(ADMIN_PORT, "tcp", 0, "127.0.0.1"),
-    )
-    bare = ContainerSpec(
-        name="",
-        image=image_id or image_ref,
-        labels={},
-        config_hash="",
-        command=proxy_argv(),
-        files=(FileMount(CONFIG_PATH, config),),
-        ports=ports,
-        restart="unless-stopped",
-        user=None,  # the image's own unprivileged user (haproxy)
-        network=admin_network_name(app),  # created on it: ports are published there (see admin_network_name)
-        aliases=(ADMIN_ALIAS,),
-        extra_networks=(app,),  # where the replicas are
-        stop_timeout_s=10,
-    )
-    docs = [
-        config_document(bare, image_ref=image_ref, build_digest=None, secret_digests={}, user_labels={}, short=short)
-        for short in (False, True)
-    ]
-    chash, summary = config_hash(docs[0]), canonical_json(docs[1])
-    labels = {
-        **base,
-        L.SERVICE: PROXY_SERVICE,
-        L.REVISION: str(revision),
-        L.CONFIG_HASH: chash,
-        L.CONFIG: summary,
-        L.IMAGE_REF: image_ref,
-        L.TRACK: "stable",
-    }
-    return DesiredService(
-        name=PROXY_SERVICE,
-        replicas=1,
-        depends_on={},
-        strategy=Strategy(type=StrategyType.RECREATE, health_deadline_s=60.0),
-        template=dataclasses.replace(bare, labels=labels, config_hash=chash),
-        image_ref=image_ref,
-        image_id=image_id,
-        build=None,
-        summary=summary,
-    )
-
-
-def _admin_on_own_network(config: str, admin_port: int) -> str:
-    """Bind the runtime API to the proxy's address on its admin network only. HAProxy resolves ``ADMIN_ALIAS`` at
-    start through Docker's DNS; the alias exists on the admin network alone, so the listener takes that address,
-    and replicas (on the app network, which cannot even resolve the alias) get "connection refused" on the admin
-    port. The host reaches it through the port published on 127.0.0.1."""
-    line = f"stats socket ipv4@0.0.0.0:{admin_port} level admin"
-    if config.count(line) != 1:
-        raise ValueError("the proxy config template no longer has the expected `stats socket` line")
-    return config.replace(line, f"stats socket ipv4@{ADMIN_ALIAS}:{admin_port} level admin")
 
 
 def _bare_spec(valid: ValidSpec, svc: ServiceSpec, name: str, image: str) -> ContainerSpec:
