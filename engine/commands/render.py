@@ -63,6 +63,9 @@ def render(
     stale = 0
     for valid in targets:
         out = Path(out_dir) if out_dir is not None else default_out_dir(valid)
+        # The default output is derived from the (untrusted) spec: it must stay inside the spec's folder and is
+        # walked without following links; --out is the user's own choice.
+        within = None if out_dir is not None else valid.base_dir
         bundle = render_bundle(
             valid,
             out_dir=out,
@@ -70,14 +73,14 @@ def render(
             base_image_overrides=overrides,
         )
         if check:
-            diffs = check_bundle(bundle, out)
+            diffs = check_bundle(bundle, out, within=within)
             for diff in diffs:
                 click.echo(diff, nl=False)
             stale += len(diffs)
             state = f"{len(diffs)} file(s) out of date" if diffs else "up to date"
             click.echo(f"{out}: {state}", err=True)
             continue
-        report = write_bundle(bundle, out)
+        report = write_bundle(bundle, out, within=within)
         click.echo(
             f"{out}: {len(report.written)} written, {len(report.removed)} removed, "
             f"{len(report.unchanged)} unchanged"

@@ -1,24 +1,28 @@
-"""Write a RenderedBundle to a directory atomically, or compare it with one (``--check``).
+"""Write a RenderedBundle into a folder, or compare it with one (``--check``), touching only shipspec's own files.
 
-The only module of ``engine/render`` that touches the file system for writing. A directory is never left
-half-written: the complete new tree (rendered files, files shipspec does not own, and the manifest) is staged in a
-sibling temporary directory, then swapped in with two renames; at any moment ``out_dir`` holds the old tree or the
-new one (or, for the instant between the renames, nothing). Files are removed only when the manifest
-(``.shipspec-render.json``) says shipspec wrote them; a file shipspec did not write is never overwritten.
+The only module of ``engine/render`` that writes. What it promises about the folder it is given:
+
+* only the files the bundle names, and stale files the manifest (``.shipspec-render.json``) says shipspec wrote,
+  are created, replaced or removed; nothing else in the folder is opened for writing, copied, moved, re-owned or
+  re-moded, so the user's files, links, hard links and special files stay exactly as they were;
+* nothing below the folder is followed through a symbolic link (see ``safedir``), and a link, folder or special file
+  where a rendered file belongs is refused, never replaced;
+* each file is replaced by a rename, so a reader sees the old file or the new one; every new file is staged before
+  the first rename, so a failure while staging (disk full) leaves the folder as it was;
+* the manifest is written before the renames with every file this render may leave behind, and again after, so an
+  interrupted render is finished (and its stale files found) by the next one.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import RenderError
 from engine.render.bundle import RenderedBundle
+from engine.render.safedir import SafeDir, open_out_dir
 
 MANIFEST = ".shipspec-render.json"
 
@@ -30,18 +34,37 @@ class WriteReport:
     unchanged: tuple[str, ...]
 
 
-def read_manifest(out_dir: Path) -> list[str]:
-    path = out_dir / MANIFEST
-    if not path.is_file():
-        return []
+def _text(folder: SafeDir, rel: str) -> str | None:
+    data = folder.read(rel)
+    if data is None:
+        return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        files = data["files"]
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "\ufffd"  # not text shipspec wrote: compares unequal to every rendering
+
+
+def _manifest(folder: SafeDir) -> list[str]:
+    raw = _text(folder, MANIFEST)
+    if raw is None:
+        return []
+    where = folder.display / MANIFEST
+    try:
+        files = json.loads(raw)["files"]
     except (ValueError, KeyError, TypeError) as exc:
-        raise RenderError(f"{path} is not a shipspec render manifest ({exc}); remove it to start afresh") from exc
-    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-        raise RenderError(f"{path} is not a shipspec render manifest")
+        raise RenderError(f"{where} is not a shipspec render manifest ({exc}); remove it to start afresh") from None
+    if not isinstance(files, list) or not all(isinstance(f, str) and _plain(f) for f in files):
+        raise RenderError(f"{where} is not a shipspec render manifest; remove it to start afresh")
     return sorted(files)
+
+
+def _plain(rel: str) -> bool:
+    return bool(rel) and not rel.startswith("/") and all(p not in ("", ".", "..") for p in rel.split("/"))
+
+
+def read_manifest(out_dir: Path) -> list[str]:
+    with open_out_dir(out_dir) as folder:
+        return _manifest(folder)
 
 
 def _manifest_text(files: list[str], sha: str) -> str:
@@ -49,109 +72,88 @@ def _manifest_text(files: list[str], sha: str) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
-def _current(out_dir: Path, rel: str) -> str | None:
-    path = out_dir / rel
-    try:
-        return path.read_text(encoding="utf-8") if path.is_file() else None
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def plan_changes(bundle: RenderedBundle, out_dir: Path) -> tuple[list[str], list[str], list[str]]:
-    """(written, stale, unchanged) paths relative to ``out_dir``; raises when a foreign file would be overwritten."""
-    owned = read_manifest(out_dir)
+def _plan(bundle: RenderedBundle, folder: SafeDir, owned: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """(written, stale, unchanged); raises when a file shipspec did not write would be overwritten."""
     written: list[str] = []
     unchanged: list[str] = []
     for rel, text in bundle.items():
-        current = _current(out_dir, rel)
-        if current is None and (out_dir / rel).exists() and rel not in owned:
-            raise RenderError(f"{out_dir / rel} exists and was not written by shipspec; move it or choose --out")
+        current = _text(folder, rel)
         if current is not None and rel not in owned and current != text:
-            raise RenderError(f"{out_dir / rel} exists and was not written by shipspec; move it or choose --out")
+            raise RenderError(f"{folder.display / rel} exists and was not written by shipspec; move it or choose --out")
         (unchanged if current == text else written).append(rel)
-    stale = [rel for rel in owned if rel not in bundle and bundle.owns(rel) and (out_dir / rel).exists()]
+    stale = [rel for rel in owned if rel not in bundle and bundle.owns(rel) and folder.read(rel) is not None]
     return written, stale, unchanged
 
 
-def write_bundle(bundle: RenderedBundle, out_dir: str | Path) -> WriteReport:
-    out = Path(out_dir)
-    written, stale, unchanged = plan_changes(bundle, out)
-    owned = read_manifest(out)
-    keep_owned = [rel for rel in owned if not bundle.owns(rel) and rel not in bundle]
-    files = sorted({*bundle, *keep_owned})
-    manifest = _manifest_text(files, bundle.spec_sha256)
-    if not written and not stale and _current(out, MANIFEST) == manifest:
+def write_bundle(bundle: RenderedBundle, out_dir: str | Path, *, within: Path | None = None) -> WriteReport:
+    """Bring ``out_dir`` up to date with ``bundle``. ``within``: the output was derived from the spec and must stay
+    inside this folder, walked without following links (``--out`` passes None: the user named the folder)."""
+    with open_out_dir(Path(out_dir), within=within) as folder:
+        try:
+            return _write_into(folder, bundle)
+        except OSError as exc:
+            raise RenderError(f"cannot write into {folder.display}: {exc.strerror or exc}") from None
+
+
+def _write_into(folder: SafeDir, bundle: RenderedBundle) -> WriteReport:
+    owned = _manifest(folder)
+    written, stale, unchanged = _plan(bundle, folder, owned)
+    keep = [rel for rel in owned if not bundle.owns(rel) and rel not in bundle]
+    manifest = _manifest_text([*bundle, *keep], bundle.spec_sha256)
+    if not written and not stale and _text(folder, MANIFEST) == manifest:
         return WriteReport((), (), tuple(unchanged))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.shipspec-new-", dir=out.parent))
+    staged = _stage(folder, bundle, written)
     try:
-        if out.is_dir():
-            _copy_kept(out, stage, drop={*stale, MANIFEST, *bundle})
-        for rel, text in bundle.items():
-            _write(stage / rel, text)
-        _write(stage / MANIFEST, manifest)
-        _prune_empty_dirs(stage, bundle)
-        _swap(stage, out)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    return WriteReport(tuple(written), tuple(stale), tuple(unchanged))
+        folder.replace(MANIFEST, _manifest_text(sorted({*owned, *bundle}), bundle.spec_sha256).encode())
+        for rel, tmp in staged:
+            folder.commit(tmp, rel)
+        staged = []
+        removed = [rel for rel in stale if folder.remove(rel)]
+        _prune(folder, bundle, stale)
+        folder.replace(MANIFEST, manifest.encode())
+    finally:
+        for _, tmp in staged:
+            folder.discard(tmp)
+    return WriteReport(tuple(written), tuple(removed), tuple(unchanged))
 
 
-def _copy_kept(src: Path, dst: Path, drop: set[str]) -> None:
-    """Everything already in ``src`` except what this render replaces or removes (the user's own files stay)."""
-    for root, dirs, names in os.walk(src):
-        dirs.sort()
-        rel_root = Path(root).relative_to(src)
-        (dst / rel_root).mkdir(parents=True, exist_ok=True)
-        for name in sorted(names):
-            rel = (rel_root / name).as_posix()
-            if rel not in drop:
-                shutil.copy2(Path(root) / name, dst / rel, follow_symlinks=False)
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _swap(stage: Path, out: Path) -> None:
-    """Replace ``out`` by ``stage`` with renames only (each one atomic on POSIX file systems)."""
-    if not out.exists():
-        os.replace(stage, out)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.shipspec-old-", dir=out.parent))
-    os.rmdir(old)
-    os.replace(out, old)
+def _stage(folder: SafeDir, bundle: RenderedBundle, written: list[str]) -> list[tuple[str, str]]:
+    staged: list[tuple[str, str]] = []
     try:
-        os.replace(stage, out)
+        for rel in written:
+            staged.append((rel, _write(folder, rel, bundle[rel].encode("utf-8"))))
     except BaseException:
-        os.replace(old, out)
+        for _, tmp in staged:
+            folder.discard(tmp)
+        folder.undo_created()
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    return staged
 
 
-def _prune_empty_dirs(root: Path, bundle: RenderedBundle) -> None:
-    """Folders emptied by removing stale files go too; empty folders of the user's own stay."""
-    for path in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
-        if bundle.owns(path.relative_to(root).as_posix() + "/") and not any(path.iterdir()):
-            path.rmdir()
+def _write(folder: SafeDir, rel: str, data: bytes) -> str:
+    """Stage one file (a seam for tests that make the disk fail)."""
+    return folder.stage(rel, data)
 
 
-def check_bundle(bundle: RenderedBundle, out_dir: str | Path) -> list[str]:
-    """Unified diffs of every missing, changed or stale file; empty when ``out_dir`` is up to date."""
+def _prune(folder: SafeDir, bundle: RenderedBundle, stale: list[str]) -> None:
+    """Folders emptied by removing stale files go; ``rmdir`` leaves any folder that still holds something."""
+    parents = {"/".join(rel.split("/")[:i]) for rel in stale for i in range(1, rel.count("/") + 1)}
+    for rel in sorted(parents, key=lambda p: p.count("/"), reverse=True):
+        if bundle.owns(rel + "/"):
+            folder.remove_empty_dir(rel)
+
+
+def check_bundle(bundle: RenderedBundle, out_dir: str | Path, *, within: Path | None = None) -> list[str]:
+    """Unified diffs of every missing, changed or stale file; empty when ``out_dir`` is up to date. Writes
+    nothing, and creates no folder: a missing output folder is all missing files."""
     out = Path(out_dir)
-    diffs: list[str] = []
-    for rel, text in bundle.items():
-        current = _current(out, rel)
-        if current != text:
-            diffs.append(_diff(rel, current, text))
-    for rel in read_manifest(out):
-        if rel not in bundle and bundle.owns(rel) and (out / rel).exists():
-            diffs.append(_diff(rel, _current(out, rel) or "", None))
+    if not out.exists():
+        return [_diff(rel, None, text) for rel, text in bundle.items()]
+    with open_out_dir(out, within=within) as folder:
+        diffs = [_diff(rel, current, text) for rel, text in bundle.items() if (current := _text(folder, rel)) != text]
+        for rel in _manifest(folder):
+            if rel not in bundle and bundle.owns(rel) and (current := _text(folder, rel)) is not None:
+                diffs.append(_diff(rel, current, None))
     return diffs
 
 

@@ -9,6 +9,7 @@ import pytest
 from engine.errors import RenderError
 from engine.render import writer
 from engine.render.bundle import RenderedBundle
+from engine.render.safedir import SafeDir
 from engine.render.writer import MANIFEST, check_bundle, read_manifest, write_bundle
 
 SCOPES = ("docker/", "compose.yaml", "k8s/")
@@ -61,17 +62,18 @@ def test_a_failure_while_staging_leaves_the_directory_as_it_was(
     real_write = writer._write
     calls = {"n": 0}
 
-    def flaky(path: Path, text: str) -> None:
+    def flaky(folder: SafeDir, rel: str, data: bytes) -> str:
         calls["n"] += 1
         if calls["n"] == 2:
-            raise OSError("disk full")
-        real_write(path, text)
+            raise OSError(28, "No space left on device")
+        return real_write(folder, rel, data)
 
     monkeypatch.setattr(writer, "_write", flaky)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(RenderError, match="No space left"):
         write_bundle(bundle({"compose.yaml": "new\n", "k8s/a.yaml": "new\n", "k8s/b.yaml": "new\n"}), out)
     assert tree(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["deploy"], "no staging directory may be left behind"
+    assert sorted(p.name for p in out.rglob("*")) == sorted([*(Path(p).name for p in before), "k8s"])
 
 
 def test_nothing_changes_when_up_to_date(tmp_path: Path) -> None:
