@@ -27,6 +27,12 @@ IP_ADDRESS = r"^([0-9]{1,3}(\.[0-9]{1,3}){3}|::1?|\[?[0-9a-fA-F:]+\]?)$"
 PORT_NAME = r"^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$"
 USER = r"^[A-Za-z0-9_][-A-Za-z0-9_.]*(:[A-Za-z0-9_][-A-Za-z0-9_.]*)?$"
 CAPABILITY = r"^[A-Z_]+$"
+PLACEMENT_CONSTRAINT = (
+    r"^(node\.(id|hostname|role|platform\.os|platform\.arch|labels\.[A-Za-z0-9_.-]+)|engine\.labels\.[A-Za-z0-9_.-]+)"
+    r" *(==|!=) *[^ ]+$"
+)
+DOCKER_HOST = r"^(unix|tcp|ssh|npipe)://.+$"
+SPREAD_KEY = r"^(node\.(id|hostname)|(node|engine)\.labels\.[A-Za-z0-9_.-]+)$"
 HOST_NAME = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 
 Duration = Annotated[str, Field(pattern=DURATION, examples=["5s"])]
@@ -284,6 +290,23 @@ class ExposeSpec(_Spec):
     tls_secret: str | None = _f("Kubernetes TLS Secret for the host.", "shop-tls", default=None, pattern=DNS_LABEL)
 
 
+class PlacementSpec(_Spec):
+    """Where a service's tasks may run on a Swarm (ignored by a single engine, where every task shares one node)."""
+
+    constraints: list[Annotated[str, Field(pattern=PLACEMENT_CONSTRAINT)]] = _f(
+        "Swarm placement constraints, all of which a node must meet; `node.hostname==…` or `node.id==…` pins the "
+        "service to one node (required for named volumes, which stay on the node that created them).",
+        ["node.hostname==n1"],
+        default_factory=list,
+    )
+    spread: list[Annotated[str, Field(pattern=SPREAD_KEY)]] = _f(
+        "Spread the tasks evenly over the values of these node attributes, in order.",
+        ["node.labels.zone"],
+        default_factory=list,
+    )
+    max_per_node: int | None = _f("At most this many of the service's tasks on one node.", 1, default=None, ge=1)
+
+
 class ServiceSpec(_Spec):
     """One service: an ``image`` to run or a ``build`` to make, and how to run it."""
 
@@ -342,6 +365,11 @@ class ServiceSpec(_Spec):
     stop_grace_period: str = _f(
         "Time between SIGTERM and SIGKILL when stopping.", "10s", default="10s", pattern=DURATION
     )
+    placement: PlacementSpec = _f(
+        "Where the service's tasks run on a Swarm target.",
+        {"constraints": ["node.hostname==n1"]},
+        default_factory=PlacementSpec,
+    )
 
     def effective_strategy(self) -> StrategySpec:
         if self.strategy is not None:
@@ -355,8 +383,34 @@ class ServiceSpec(_Spec):
         return None if self.security.run_as_root else "10001:10001"
 
 
+class TargetType(StrEnum):
+    ENGINE = "engine"
+    SWARM = "swarm"
+
+
+class TargetSpec(_Spec):
+    """Where an environment deploys: one Docker engine (containers), or a Docker Swarm (services) via a manager."""
+
+    type: TargetType = _f(
+        "engine: containers on one Docker engine; swarm: Swarm services on a cluster, through one of its managers.",
+        "swarm",
+        default=TargetType.ENGINE,
+    )
+    docker_host: str | None = _f(
+        "The engine's (or the Swarm manager's) address, as in DOCKER_HOST; defaults to the DOCKER_HOST of the shell "
+        "that runs shipspec, else the local socket.",
+        "ssh://deploy@manager-1",
+        default=None,
+        pattern=DOCKER_HOST,
+    )
+
+
 class EnvironmentSpec(_Spec):
     """A partial spec deep-merged onto the base: mappings merge key by key, lists and scalars replace."""
+
+    target: TargetSpec | None = _f(
+        "Where this environment deploys (replaces the base `target`).", {"type": "swarm"}, default=None
+    )
 
     labels: dict[str, str] = _f("Labels added for this environment.", {"tier": "prod"}, default_factory=dict)
     services: dict[str, dict[str, Any]] = _f(
@@ -377,6 +431,11 @@ class ProxySpec(_Spec):
         "The HAProxy 2.6+ image the proxy runs (the environment variable SHIPSPEC_PROXY_IMAGE overrides it).",
         "haproxy:2.6",
         default="haproxy:2.6",
+    )
+    placement: PlacementSpec = _f(
+        "Swarm: the nodes the proxy runs on (one task per eligible node, on each node's published ports).",
+        {"constraints": ["node.hostname==n1"]},
+        default_factory=PlacementSpec,
     )
 
 
@@ -405,4 +464,7 @@ class AppSpec(_Spec):
         "Named environments whose partial specs deep-merge onto the base.",
         {"prod": {"services": {"web": {"replicas": 4}}}},
         default_factory=dict,
+    )
+    target: TargetSpec = _f(
+        "Where the base spec deploys; environments may point elsewhere.", {"type": "engine"}, default_factory=TargetSpec
     )

@@ -36,6 +36,16 @@ _PATTERN_NAMES = {
     model.USER: ("must be a user name or uid[:gid]", "e.g. 10001:10001 or app"),
     model.CAPABILITY: ("must be a Linux capability name", "uppercase without CAP_, e.g. NET_BIND_SERVICE or ALL"),
     model.HOST_NAME: ("must be a host name", "a lowercase DNS name such as shop.example.com or *.example.com"),
+    model.PLACEMENT_CONSTRAINT: (
+        "must be a Swarm placement constraint",
+        "ATTRIBUTE==VALUE or ATTRIBUTE!=VALUE with node.id, node.hostname, node.role, node.platform.os, "
+        "node.platform.arch, node.labels.KEY or engine.labels.KEY, e.g. node.hostname==n1",
+    ),
+    model.SPREAD_KEY: ("must be a node attribute to spread over", "node.labels.KEY, engine.labels.KEY or node.id"),
+    model.DOCKER_HOST: (
+        "must be a Docker host address",
+        "e.g. unix:///var/run/docker.sock, tcp://10.0.0.5:2376 or ssh://deploy@manager-1",
+    ),
 }
 _JSON_TYPES = {
     "string": "text",

@@ -21,6 +21,7 @@ from engine.spec.overlays import apply_environment, environment_names
 from engine.spec.schema import published_schema
 from engine.spec.schema_errors import schema_diagnostics
 from engine.spec.source import SourceMap
+from engine.spec.target_checks import target_problems
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def validate_loaded(loaded: LoadedSpec, file: Path, env: str | None) -> ValidSpe
         spec = AppSpec.model_validate(data)
     except ValidationError as exc:
         raise SpecError([_in_env(_from_pydantic(err, merged.source), env) for err in exc.errors()]) from None
-    problems = run_checks(spec, merged.source, file.parent)
+    problems = run_checks(spec, merged.source, file.parent) + target_problems(spec, merged.source)
     if problems:
         raise SpecError([_in_env(d, env) for d in problems])
     return ValidSpec(spec, merged.source, file, env)
