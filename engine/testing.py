@@ -1,7 +1,7 @@
 """Test doubles shipped with the package: a recording in-memory ``DockerGateway`` and a fake ``Clock``.
 
 The planner and the executor are tested against these (no engine, no sleeping); the real gateway is tested against
-the real engine in ``tests/integration``. The fake keeps the gateway's contract: frozen observed types, idempotent
+the real engine in ``tests/adapters``. The fake keeps the gateway's contract: frozen observed types, idempotent
 removals, ``NotFoundError`` for unknown IDs, secret values never in labels. It must never import ``docker``.
 
     gw = FakeGateway(images={"busybox:1.36": "sha256:aa…"})
@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine import labels as L
+from engine.desire.types import ContainerSpec
 from engine.errors import EngineError, NotFoundError
-from engine.gateway import Clock, DockerGateway
-from engine.state import (
-    ContainerSpec,
+from engine.observe.types import (
     ContainerState,
     Health,
     ObservedContainer,
@@ -31,6 +30,7 @@ from engine.state import (
     ObservedState,
     ObservedVolume,
 )
+from engine.ports import Clock, DockerGateway
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,11 @@
 """The Docker gateway: the only module of shipspec that imports the Docker SDK.
 
-``DockerSdkGateway`` implements ``engine.gateway.DockerGateway`` on the SDK's low-level ``APIClient`` (the
+``DockerSdkGateway`` implements ``engine.ports.DockerGateway`` on the SDK's low-level ``APIClient`` (the
 high-level ``client.containers.list()`` inspects every container it lists, one request each). It owns three jobs:
 
 - talk to the engine (created lazily with ``docker.from_env(version="auto")``, so ``DOCKER_HOST`` is honoured and
   a command that never needs the engine never connects);
-- convert every answer at once into the frozen ``engine.state`` types (``engine.observed`` does the parsing,
+- convert every answer at once into the frozen ``engine.observe.types`` (``engine.observe.parse`` does the parsing,
   ``docker_config`` writes create requests, ``docker_files`` and ``docker_logs`` do host files and log streams);
 - map SDK and transport errors onto ``EngineError`` with one clear line at this boundary.
 """
@@ -29,16 +29,17 @@ from engine.adapters.docker_config import create_body, restart_body, split_repo_
 from engine.adapters.docker_errors import unreachable_message
 from engine.adapters.docker_files import digest_context, materialise_files, read_single_file, single_file_tar
 from engine.adapters.docker_logs import interleave, split_lines
+from engine.desire.types import ContainerSpec
 from engine.errors import EngineError, NotFoundError
 from engine.labels import app_filter
-from engine.observed import (
+from engine.observe.parse import (
     container_from_inspect,
     network_from_list,
     resolve_images,
     state_from_inspect,
     volume_from_list,
 )
-from engine.state import ContainerSpec, ContainerState, Health, ObservedContainer, ObservedState
+from engine.observe.types import ContainerState, Health, ObservedContainer, ObservedState
 
 LOCK_IMAGE = "shipspec/lock:1"
 LEASE_FILE = "lease.json"
@@ -362,7 +363,7 @@ class DockerSdkGateway:
         with _gone_is_fine(f"removing image {image}"):
             self.api().remove_image(image)
 
-    # -- the apply lock (engine.lock.LockBackend) -----------------------------------------------------------
+    # -- the apply lock (engine.usecases.lock.LockBackend) -----------------------------------------------------------
 
     def lock_create(self, name: str, labels: Mapping[str, str]) -> str | None:
         """Create the never-started lock container; None when the name is taken (the engine's 409 is atomic)."""

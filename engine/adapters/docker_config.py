@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.state import ContainerSpec, HealthCheck, Mount, PortBinding
+from engine.desire.types import ContainerSpec, HealthCheck, Mount, PortBinding
 
 _NS = 1_000_000_000
 _HEALTH_FORMS = ("CMD", "CMD-SHELL", "NONE")

@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from engine.state import FileMount, Mount
+from engine.desire.types import FileMount, Mount
 
 
 def file_path(state_dir: Path, content: str) -> Path:

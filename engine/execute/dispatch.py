@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Protocol, assert_never
 
 from engine import labels as L
+from engine.desire.secrets import secret_values
 from engine.errors import ApplyError, NotFoundError
 from engine.execute.health import wait_healthy
-from engine.gateway import Clock, DockerGateway, SystemClock
+from engine.observe.types import ContainerState
 from engine.plan.steps import (
     BuildImage,
     CreateContainer,
@@ -38,8 +39,7 @@ from engine.plan.steps import (
     WaitCompleted,
     WaitHealthy,
 )
-from engine.secrets import secret_values
-from engine.state import ContainerState
+from engine.ports import Clock, DockerGateway, SystemClock
 
 PROXY_ADMIN_PORT = 9999  # engine.proxy.ADMIN_PORT, repeated so that importing this module never imports Jinja
 PROXY_READY_S = 30.0  # a just-started proxy needs a moment before its runtime API answers

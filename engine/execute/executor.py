@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from engine.errors import NotFoundError, ShipspecError
-from engine.execute.dispatch import StepContext, StepFailure, run_step, undo_step
-from engine.execute.events import (
+from engine.events import (
     ExecutionListener,
     RollbackFinished,
     RollbackStarted,
@@ -32,6 +31,7 @@ from engine.execute.events import (
     StepFailed,
     StepStarted,
 )
+from engine.execute.dispatch import StepContext, StepFailure, run_step, undo_step
 from engine.plan.plan import Plan
 from engine.plan.steps import CreateContainer, RemoveContainer, Step, describe, step_target
 
@@ -167,7 +167,7 @@ class Executor:
     def _roll_back(self, report: ExecutionReport, done: list[Step], seq: dict[str, int]) -> None:
         undo: list[tuple[Step, Callable[[], None]]] = []
         # A container this run removed (an old replica retired once its replacement was healthy, or stop-first)
-        # cannot be restarted or re-aliased; restoring it is the previous release's re-apply (engine.deploy).
+        # cannot be restarted or re-aliased; restoring it is the previous release's re-apply (engine.usecases.deploy).
         removed = {step_target(s) for s in done if isinstance(s, RemoveContainer)}
         for step in reversed(done):
             action = undo_step(step, self.ctx.gateway)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.gateway import Clock, DockerGateway
-from engine.state import ContainerState, Health
+from engine.observe.types import ContainerState, Health
+from engine.ports import Clock, DockerGateway
 
 POLL_FIRST = 0.1
 POLL_MAX = 1.0

@@ -53,7 +53,7 @@ class HistoryError(ShipspecError):
     """The history file is unreadable, from a newer shipspec, or asked for a revision it does not have."""
 
 
-class HistoryStore:
+class SqliteHistoryStore:
     """Release history of every app recorded in one SQLite file."""
 
     def __init__(self, path: Path) -> None:

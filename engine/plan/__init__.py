@@ -1,5 +1,4 @@
 """The planner: desired state + observed state → a frozen, explainable Plan. Pure: no Docker, no SQLite, no writes.
 
-Import from the submodules (``engine.plan.plan.make_plan``, ``engine.plan.steps``…); this package stays empty so
-that ``engine.desired`` can use ``engine.plan.config`` without an import cycle.
+Import from the submodules (``engine.plan.plan.make_plan``, ``engine.plan.steps``…).
 """

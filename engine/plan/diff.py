@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from engine import labels as L
-from engine.desired import DesiredService, DesiredState
-from engine.plan.config import field_causes, parse_summary, short_id
-from engine.plan.container import container_name, format_bytes, format_cpus
-from engine.state import ContainerState, Health, ObservedContainer, ObservedState
+from engine.desire.config import field_causes, parse_summary, short_id
+from engine.desire.container import format_bytes, format_cpus
+from engine.desire.naming import container_name
+from engine.desire.types import DesiredService, DesiredState
+from engine.observe.types import ContainerState, Health, ObservedContainer, ObservedState
 
 
 class ChangeKind(StrEnum):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from engine.plan.config import canonical_json, sha256_hex
-from engine.state import ObservedState
+from engine.desire.hashing import canonical_json, sha256_hex
+from engine.observe.types import ObservedState
 
 SPEC = "spec"
 ENGINE = "engine"

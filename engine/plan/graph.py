@@ -14,7 +14,7 @@ import heapq
 from collections.abc import Mapping, Sequence
 from graphlib import CycleError, TopologicalSorter
 
-from engine.desired import DesiredState
+from engine.desire.types import DesiredState
 from engine.errors import PlanError
 from engine.plan.steps import StartContainer, Step, WaitCompleted, WaitHealthy
 

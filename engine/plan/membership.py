@@ -23,7 +23,9 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 
 from engine import labels as L
-from engine.desired import PROXY_SERVICE, DesiredService, DesiredState
+from engine.desire.naming import server_name, slot_of
+from engine.desire.types import PROXY_SERVICE, DesiredService, DesiredState
+from engine.observe.types import ContainerState, Health, ObservedContainer, ObservedState
 from engine.plan.diff import ServiceChange
 from engine.plan.steps import (
     CreateContainer,
@@ -38,13 +40,8 @@ from engine.plan.steps import (
     WaitHealthy,
 )
 from engine.plan.summary import Action, ResourceChange
-from engine.state import ContainerState, Health, ObservedContainer, ObservedState
 
 Ids = tuple[str, ...]
-
-
-def server_name(service: str, slot: int, revision: int) -> str:
-    return f"{service}-{slot}-r{revision}"
 
 
 def weave_membership(
@@ -271,8 +268,7 @@ def _serving(c: ObservedContainer) -> bool:
 
 
 def _new_server(svc: DesiredService, container: str, revision: int) -> str:
-    slot = container.removesuffix("-next").rpartition("-")[2]
-    return server_name(svc.name, int(slot) if slot.isdigit() else 0, revision)
+    return server_name(svc.name, slot_of(container), revision)
 
 
 def _adds(

@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.desired import PROXY_SERVICE, DesiredService, DesiredState
+from engine.desire.hashing import sha256_hex
+from engine.desire.types import PROXY_SERVICE, DesiredService, DesiredState
 from engine.errors import PlanError
+from engine.observe.types import ObservedState
 from engine.plan import codec
-from engine.plan.config import sha256_hex
 from engine.plan.diff import ServiceChange, diff
 from engine.plan.fingerprint import fingerprint_of, observed_tokens, token_changes
 from engine.plan.graph import link_dependencies, service_order, topological
@@ -38,7 +39,6 @@ from engine.plan.steps import (
     step_target,
 )
 from engine.plan.summary import Action, Counts, ResourceChange, count, service_summaries
-from engine.state import ObservedState
 
 FORMAT_VERSION = 1
 

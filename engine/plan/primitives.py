@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypedDict
 
-from engine.desired import DesiredService
+from engine.desire.types import DesiredService
 from engine.plan.diff import ContainerAction
 from engine.plan.steps import (
     CreateContainer,

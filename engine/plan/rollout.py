@@ -4,7 +4,7 @@ A replacement is always "new container up before old one gone" except under ``re
 share of a rolling batch. New replicas of an occupied slot start under a temporary name (``<app>-<svc>-<slot>-next``)
 and are renamed into the canonical name once the old one is removed, so names stay stable for operators and an
 interrupted apply leaves something the next diff recognises. The arithmetic lives in :func:`rolling_batches` and
-:func:`canary_batches`, documented by worked examples and tested as tables (tests/plans/test_rollout.py).
+:func:`canary_batches`, documented by worked examples and tested as tables (tests/plan/test_rollout.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from engine.desired import DesiredService
+from engine.desire.types import DesiredService
 from engine.plan import primitives as P
 from engine.plan.diff import ServiceChange, SlotReplace
 from engine.plan.steps import (

@@ -7,7 +7,7 @@ Docker names are unique. Dispatch on steps with ``match`` over :data:`Step` and 
 case, so adding a kind is a type error everywhere it is not handled yet.
 
 ``CreateContainer.spec`` never holds secret values: ``secret_env`` is empty and ``secret_sources`` says where apply
-reads them (``engine.secrets.secret_values``).
+reads them (``engine.desire.secrets.secret_values``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar, assert_never
 
-from engine.state import ContainerSpec
+from engine.desire.types import ContainerSpec
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

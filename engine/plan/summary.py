@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from engine.desired import DesiredService, Strategy
+from engine.desire.types import DesiredService, Strategy
 from engine.plan.diff import ChangeKind, ServiceChange
 from engine.spec.model import StrategyType
 

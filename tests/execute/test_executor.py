@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.desired import build_desired
+from engine.desire.build import build_desired
+from engine.events import RecordingListener, RollbackFinished, RollbackStarted, StepFailed
 from engine.execute.dispatch import StepContext
-from engine.execute.events import RecordingListener, RollbackFinished, RollbackStarted, StepFailed
 from engine.execute.executor import Executor
+from engine.observe.types import Health
 from engine.plan.plan import Plan, make_plan
 from engine.plan.steps import Step
 from engine.spec.validate import load_and_validate
-from engine.state import Health
 from engine.testing import FakeClock, FakeGateway
 
 IMAGE = "sha256:" + "a" * 64

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from engine.history.model import ReleaseStatus, StepStatus
-from engine.history.sqlite import MIGRATIONS, SCHEMA_VERSION, HistoryError, HistoryStore
+from engine.history.sqlite import MIGRATIONS, SCHEMA_VERSION, HistoryError, SqliteHistoryStore
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> HistoryStore:
-    return HistoryStore(tmp_path / "state" / "history.db")
+def store(tmp_path: Path) -> SqliteHistoryStore:
+    return SqliteHistoryStore(tmp_path / "state" / "history.db")
 
 
-def _begin(store: HistoryStore, app: str = "shop", env: str = "prod", **kw: object) -> int:
+def _begin(store: SqliteHistoryStore, app: str = "shop", env: str = "prod", **kw: object) -> int:
     args: dict[str, object] = {
         "app": app, "env": env, "kind": "apply", "spec_hash": "h", "spec_snapshot": "version: 1\n",
         "plan_json": "{}", "image_ids": {"web": "sha256:1"}, "artifact_hashes": {},
@@ -25,11 +25,11 @@ def _begin(store: HistoryStore, app: str = "shop", env: str = "prod", **kw: obje
     return store.begin_release(**args)  # type: ignore[arg-type]
 
 
-def test_revisions_count_up_per_app_and_environment(store: HistoryStore) -> None:
+def test_revisions_count_up_per_app_and_environment(store: SqliteHistoryStore) -> None:
     assert [_begin(store), _begin(store), _begin(store, env="staging"), _begin(store, app="docs")] == [1, 2, 1, 1]
 
 
-def test_a_deployed_release_supersedes_the_previous_one_only_when_it_is_deployed(store: HistoryStore) -> None:
+def test_a_deployed_release_supersedes_the_previous_one_only_when_it_is_deployed(store: SqliteHistoryStore) -> None:
     first = _begin(store)
     store.finish_release("shop", "prod", first, status=ReleaseStatus.DEPLOYED)
     second = _begin(store)
@@ -45,7 +45,7 @@ def test_a_deployed_release_supersedes_the_previous_one_only_when_it_is_deployed
     assert store.get("shop", "prod", 2).error == "web: health gate timed out"
 
 
-def test_rollback_is_a_new_revision_that_names_its_source(store: HistoryStore) -> None:
+def test_rollback_is_a_new_revision_that_names_its_source(store: SqliteHistoryStore) -> None:
     one = _begin(store, image_ids={"web": "sha256:old"})
     store.finish_release("shop", "prod", one, status=ReleaseStatus.DEPLOYED)
     two = _begin(store, image_ids={"web": "sha256:new"})
@@ -59,7 +59,7 @@ def test_rollback_is_a_new_revision_that_names_its_source(store: HistoryStore) -
     assert store.get("shop", "prod", two).status is ReleaseStatus.SUPERSEDED
 
 
-def test_pruning_keeps_the_newest_and_never_the_last_deployed_or_a_pending_one(store: HistoryStore) -> None:
+def test_pruning_keeps_the_newest_and_never_the_last_deployed_or_a_pending_one(store: SqliteHistoryStore) -> None:
     deployed = _begin(store)
     store.finish_release("shop", "prod", deployed, status=ReleaseStatus.DEPLOYED)
     for _ in range(4):
@@ -75,13 +75,13 @@ def test_pruning_keeps_the_newest_and_never_the_last_deployed_or_a_pending_one(s
 
 def test_the_step_journal_survives_a_crash_and_shows_the_interrupted_release(tmp_path: Path) -> None:
     path = tmp_path / "history.db"
-    store = HistoryStore(path)
+    store = SqliteHistoryStore(path)
     rev = _begin(store)
     store.step_started("shop", "prod", rev, seq=1, step_id="s1", kind="create", service="web", cause="new")
     store.step_finished("shop", "prod", rev, seq=1, status=StepStatus.DONE)
     store.step_started("shop", "prod", rev, seq=2, step_id="s2", kind="start", service="web", cause="new")
     del store  # no close(): what a kill -9 leaves behind
-    reopened = HistoryStore(path)
+    reopened = SqliteHistoryStore(path)
     (pending,) = reopened.pending("shop", "prod")
     assert pending.revision == rev
     steps = reopened.steps("shop", "prod", rev)
@@ -101,7 +101,7 @@ def test_migrates_a_file_written_by_schema_version_1(tmp_path: Path) -> None:
     db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()
-    store = HistoryStore(path)
+    store = SqliteHistoryStore(path)
     assert store.schema_version == SCHEMA_VERSION
     (record,) = store.releases("shop", "")
     assert (record.revision, record.status, record.operator, record.duration) == (1, ReleaseStatus.DEPLOYED, "", 2.5)
@@ -114,10 +114,10 @@ def test_refuses_a_file_from_a_newer_shipspec_without_touching_it(tmp_path: Path
     db.commit()
     db.close()
     with pytest.raises(HistoryError, match="newer shipspec"):
-        HistoryStore(path)
+        SqliteHistoryStore(path)
 
 
-def test_stats_give_durations_and_rates(store: HistoryStore) -> None:
+def test_stats_give_durations_and_rates(store: SqliteHistoryStore) -> None:
     outcomes = [ReleaseStatus.DEPLOYED, ReleaseStatus.DEPLOYED, ReleaseStatus.ROLLED_BACK, ReleaseStatus.FAILED]
     for i, outcome in enumerate(outcomes):
         rev = _begin(store)
@@ -131,6 +131,6 @@ def test_stats_give_durations_and_rates(store: HistoryStore) -> None:
     assert [kind for kind, _ in stats.slowest_steps] == ["wait_healthy"]
 
 
-def test_unknown_revision_is_a_clear_error(store: HistoryStore) -> None:
+def test_unknown_revision_is_a_clear_error(store: SqliteHistoryStore) -> None:
     with pytest.raises(HistoryError, match="has no revision 7"):
         store.get("shop", "prod", 7)

@@ -1,0 +1,88 @@
+"""``shipspec history``: every release with its status and duration; ``--stats`` for deployment metrics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+
+from engine.cli.options import ENV_OPTION, FILE_OPTION, STATE_DIR_OPTION, format_option
+from engine.cli.session import open_session
+from engine.history.model import ReleaseRecord, Stats
+
+
+def _when(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, tz=dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _row(r: ReleaseRecord) -> dict[str, object]:
+    return {
+        "revision": r.revision, "status": r.status.value, "kind": r.kind, "started": _when(r.started_at),
+        "duration_s": None if r.duration is None else round(r.duration, 2), "operator": r.operator,
+        "rollback_of": r.rollback_of, "error": r.error,
+    }
+
+
+def _stats_doc(s: Stats) -> dict[str, object]:
+    return {
+        "releases": s.releases, "deployed": s.deployed, "failed": s.failed, "rolled_back": s.rolled_back,
+        "rollbacks_requested": s.rollbacks_requested, "success_rate": round(s.success_rate, 4),
+        "rollback_rate": round(s.rollback_rate, 4), "mean_duration_s": s.mean_duration,
+        "p95_duration_s": s.p95_duration, "slowest_steps": [{"kind": k, "mean_s": v} for k, v in s.slowest_steps],
+    }
+
+
+@click.command()
+@FILE_OPTION
+@ENV_OPTION
+@STATE_DIR_OPTION
+@format_option("text", "json")
+@click.option("--stats", is_flag=True, help="Deployment metrics: durations, success and rollback rates.")
+@click.option("--last", type=click.IntRange(1), default=None, help="Only the newest N releases.")
+@click.option("--prune", "keep", type=click.IntRange(1), default=None,
+              help="Delete all but the newest N releases (never the deployed one).")
+def history(spec_file: str, env: str | None, state_dir: str | None, fmt: str, stats: bool, last: int | None,
+            keep: int | None) -> None:
+    """List the app's releases, newest first."""
+    session = open_session(spec_file, env, state_dir)
+    store, app, scope = session.history, session.app, session.env
+    if keep is not None:
+        removed = store.prune(app, scope, keep)
+        click.echo(f"Pruned {len(removed)} release{'s' if len(removed) != 1 else ''}"
+                   f"{': ' + ', '.join(map(str, removed)) if removed else ''}.")
+        return
+    if stats:
+        doc = _stats_doc(store.stats(app, scope, last))
+        if fmt == "json":
+            click.echo(json.dumps(doc, indent=2))
+            return
+        for key, value in doc.items():
+            if key != "slowest_steps":
+                if value is None:
+                    shown = "-"
+                elif key.endswith("_rate"):
+                    shown = f"{value:.1%}"
+                elif key.endswith("_s"):
+                    shown = f"{value:.2f}s"
+                else:
+                    shown = str(value)
+                click.echo(f"{key.replace('_', ' '):>20}: {shown}")
+        for step in store.stats(app, scope, last).slowest_steps:
+            click.echo(f"{'slow step':>20}: {step[0]} {step[1]:.2f}s on average")
+        return
+    rows = [_row(r) for r in store.releases(app, scope, last)]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo(f"No releases of {app} recorded yet.")
+        return
+    click.echo(f"{'REV':>4}  {'STATUS':<11}  {'KIND':<8}  {'STARTED':<20}  {'DURATION':>8}  NOTE")
+    for r in rows:
+        duration = "-" if r["duration_s"] is None else f"{r['duration_s']}s"
+        note = f"restores r{r['rollback_of']}" if r["rollback_of"] else str(r["error"])[:70]
+        click.echo(f"{r['revision']:>4}  {r['status']:<11}  {r['kind']:<8}  {r['started']:<20}  {duration:>8}  {note}")
+
+
+command = history

@@ -1,0 +1,47 @@
+"""Turn executor events into progress output: one line per event, with the step's duration when it ends.
+
+On a terminal, steps that take a while show a "…" line when they start; off a terminal (CI logs) the same lines
+appear without colour, so logs stay greppable. The executor itself never prints.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import click
+
+from engine.events import Event, RollbackFinished, RollbackStarted, StepDone, StepFailed, StepStarted
+
+
+class ProgressPrinter:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+        self._lock = threading.Lock()
+        self._names: dict[str, str] = {}
+
+    def _say(self, text: str, fg: str | None = None) -> None:
+        with self._lock:
+            click.echo(click.style(text, fg=fg) if self.color and fg else text)
+
+    def on_event(self, event: Event) -> None:
+        match event:
+            case StepStarted(seq=seq, step_id=step_id, description=text):
+                self._names[step_id] = text
+                self._say(f"  [{seq:>3}] … {text}")
+            case StepDone(seq=seq, step_id=step_id, seconds=seconds):
+                self._say(f"  [{seq:>3}] ✓ {self._names.get(step_id, step_id)} ({seconds:.1f}s)", "green")
+            case StepFailed(seq=seq, error=error, log_tail=tail):
+                self._say(f"  [{seq:>3}] ✗ {error}", "red")
+                if tail:
+                    self._say("        last log lines:")
+                    for line in tail:
+                        self._say(f"        | {line}")
+            case RollbackStarted(steps=0):
+                self._say("Rolling back: nothing had changed yet.", "yellow")
+            case RollbackStarted(steps=count):
+                self._say(f"Rolling back: undoing {count} completed step{'s' if count != 1 else ''}.", "yellow")
+            case RollbackFinished(ok=ok, detail=detail):
+                if ok:
+                    self._say("Rollback finished: the changes made so far are undone.", "yellow")
+                else:
+                    self._say(f"Rollback incomplete: {detail}", "red")

@@ -1,0 +1,44 @@
+"""Open what engine-facing commands share: the validated spec, the Docker gateway and the release history."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.history.sqlite import SqliteHistoryStore
+from engine.plan.render_text import want_color
+from engine.ports import LockingGateway
+from engine.spec.validate import ValidSpec
+from engine.usecases.prepare import Options, load, state_dir
+
+
+@dataclass
+class Session:
+    options: Options
+    valid: ValidSpec
+    gateway: LockingGateway
+    history: SqliteHistoryStore
+
+    @property
+    def app(self) -> str:
+        return self.valid.spec.name
+
+    @property
+    def env(self) -> str:
+        return self.valid.env or ""
+
+
+def open_session(spec_file: str | Path, env: str | None, state: str | None) -> Session:
+    from engine.adapters.docker import DockerSdkGateway
+
+    options = Options(Path(spec_file), env, Path(state) if state else None)
+    valid = load(options)
+    root = state_dir(valid, options)
+    gateway = DockerSdkGateway(root / "files")
+    return Session(options, valid, gateway, SqliteHistoryStore(root / "history.db"))
+
+
+def color_out() -> bool:
+    return want_color(sys.stdout.isatty(), os.environ)

@@ -1,0 +1,106 @@
+"""ServiceSpec → the engine-level pieces of a ContainerSpec (ports, mounts, health, resources, security).
+
+Pure translation from the user's vocabulary (quantities, durations, relative paths) into the engine's (nano CPUs,
+bytes, seconds, absolute paths). The only input read from disk is a file's ``source`` content, because that
+content reaches the container and so must be part of the config hash.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from engine.desire.naming import volume_name
+from engine.desire.types import FileMount, HealthCheck, Mount, PortBinding
+from engine.spec.model import HealthSpec, ServiceSpec
+from engine.spec.quantity import cpu_millicores, duration_seconds, memory_bytes
+
+NANO_PER_MILLI = 1_000_000
+
+
+def ports(svc: ServiceSpec) -> tuple[PortBinding, ...]:
+    return tuple(PortBinding(p.container, p.protocol, p.host, p.host_ip) for p in svc.ports)
+
+
+def mounts(app: str, svc: ServiceSpec, base_dir: Path) -> tuple[Mount, ...]:
+    out = []
+    for m in svc.volumes:
+        if m.name is not None:
+            out.append(Mount(m.target, volume=volume_name(app, m.name), read_only=m.read_only))
+        else:
+            assert m.source is not None, "validated specs carry exactly one of name or source"
+            out.append(Mount(m.target, source=str((base_dir / m.source).resolve()), read_only=m.read_only))
+    return tuple(out)
+
+
+def files(svc: ServiceSpec, base_dir: Path) -> tuple[FileMount, ...]:
+    out = []
+    for f in svc.files:
+        if f.content is not None:
+            content = f.content
+        else:
+            assert f.source is not None, "validated specs carry exactly one of content or source"
+            content = (base_dir / f.source).read_text(encoding="utf-8")
+        out.append(FileMount(f.target, content))
+    return tuple(out)
+
+
+def health(svc: ServiceSpec) -> HealthCheck | None:
+    """Docker's own health check, probed inside the container (busybox-style ``wget``/``nc`` for http and tcp)."""
+    spec = svc.health
+    if spec is None:
+        return None
+    return HealthCheck(
+        test=_probe(spec, svc),
+        interval_s=duration_seconds(spec.interval),
+        timeout_s=duration_seconds(spec.timeout),
+        retries=spec.retries,
+        start_period_s=duration_seconds(spec.start_period),
+    )
+
+
+def _probe(spec: HealthSpec, svc: ServiceSpec) -> tuple[str, ...]:
+    first_port = svc.ports[0].container if svc.ports else 0
+    if spec.exec is not None:
+        return ("CMD", *spec.exec)
+    if spec.http is not None:
+        port = spec.http.port or first_port
+        return ("CMD", "wget", "-q", "-O", "/dev/null", f"http://127.0.0.1:{port}{spec.http.path}")
+    assert spec.tcp is not None, "validated health checks carry exactly one probe"
+    return ("CMD", "nc", "-z", "127.0.0.1", str(spec.tcp.port or first_port))
+
+
+def nano_cpus(svc: ServiceSpec) -> int | None:
+    """The CPU limit; Docker has no CPU request, so ``requests.cpu`` only matters to Kubernetes."""
+    cpu = svc.resources.limits.cpu
+    return cpu_millicores(cpu) * NANO_PER_MILLI if cpu is not None else None
+
+
+def mem_limit(svc: ServiceSpec) -> int | None:
+    mem = svc.resources.limits.memory
+    return memory_bytes(mem) if mem is not None else None
+
+
+def mem_reservation(svc: ServiceSpec) -> int | None:
+    mem = svc.resources.requests.memory
+    return memory_bytes(mem) if mem is not None else None
+
+
+def stop_timeout(svc: ServiceSpec) -> int:
+    return math.ceil(duration_seconds(svc.stop_grace_period))
+
+
+def format_cpus(nano: int | None) -> str:
+    if not nano:
+        return "unlimited"
+    milli = nano // NANO_PER_MILLI
+    return f"{milli // 1000}" if milli % 1000 == 0 else f"{milli}m"
+
+
+def format_bytes(value: int | None) -> str:
+    if not value:
+        return "unlimited"
+    for unit, size in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
+        if value % size == 0:
+            return f"{value // size}{unit}"
+    return f"{value}B"

@@ -1,0 +1,192 @@
+"""Ports to the outside world that the planner and executor depend on: the Docker engine and time.
+
+``DockerGateway`` is a Protocol so the pure core and the executor can be tested with ``engine.testing.FakeGateway``;
+the real implementation is ``engine.adapters.docker.DockerSdkGateway``, the only module that imports the Docker
+SDK. This module must stay import-light: importing it never imports ``docker``.
+
+Contract shared by every implementation:
+
+- Everything returned is one of the frozen types of ``engine.observe.types``; nothing above the gateway sees SDK
+  objects.
+- Every failure is an ``engine.errors.EngineError`` (``NotFoundError`` when the object does not exist).
+- Removals are idempotent: removing something already gone succeeds, so a crashed apply can be re-run.
+- Secret values reach the engine only inside ``ContainerSpec.secret_env`` at create time; never in labels.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from engine.desire.types import ContainerSpec
+from engine.observe.types import ContainerState, Health, ObservedState
+
+
+@runtime_checkable
+class DockerGateway(Protocol):
+    """What the planner and executor need from a Docker engine, and nothing more."""
+
+    def engine_id(self) -> str:
+        """The engine's ID, part of a plan's fingerprint so a plan is never applied to another engine."""
+        ...
+
+    def observe(self, app: str, image_refs: Iterable[str] = ()) -> ObservedState:
+        """The app's containers, networks and volumes, plus the image ID of each reference, in a constant number
+        of list calls; the planner diffs this against the desired state."""
+        ...
+
+    def ensure_network(self, name: str, labels: Mapping[str, str]) -> str:
+        """Create the network unless it exists; returns its ID. Idempotent so re-applying converges."""
+        ...
+
+    def ensure_volume(self, name: str, labels: Mapping[str, str]) -> str:
+        """Create the named volume unless it exists; returns its name. Never touches existing data."""
+        ...
+
+    def remove_network(self, name: str) -> None:
+        """Remove a network (gone already is fine)."""
+        ...
+
+    def remove_volume(self, name: str) -> None:
+        """Remove a named volume and its data; only `destroy --volumes` asks for this."""
+        ...
+
+    def create_container(self, spec: ContainerSpec) -> str:
+        """Create (not start) one container from every field of ``spec``; returns its ID."""
+        ...
+
+    def start(self, container_id: str) -> None:
+        """Start a created or stopped container."""
+        ...
+
+    def stop(self, container_id: str, timeout_s: int) -> None:
+        """Stop with SIGTERM, then SIGKILL after ``timeout_s``: the grace period the spec asked for."""
+        ...
+
+    def remove(self, container_id: str) -> None:
+        """Remove a container, forcing it if it still runs (gone already is fine). Named volumes stay."""
+        ...
+
+    def rename(self, container_id: str, new_name: str) -> None:
+        """Rename, so a replacement can take a replica's canonical name once the old one is out of the way."""
+        ...
+
+    def update_resources(
+        self,
+        container_id: str,
+        nano_cpus: int | None,
+        mem_limit: int | None,
+        mem_reservation: int | None,
+        restart: str,
+    ) -> None:
+        """``docker update``: change cpu, memory and restart policy in place, without a new container."""
+        ...
+
+    def inspect_health(self, container_id: str) -> tuple[ContainerState, Health, int | None]:
+        """State, health and exit code (None while it runs) of one container: what a health gate polls."""
+        ...
+
+    def leave_alias(self, container_id: str, network: str, keep_aliases: Sequence[str] = ()) -> None:
+        """Take a replica out of the service's DNS alias before it stops: reconnect it to ``network`` with only
+        ``keep_aliases``, so new connections go to the other replicas while it can still reach its dependencies."""
+        ...
+
+    def disconnect(self, container_id: str, network: str) -> None:
+        """Detach a container from a network (not attached is fine)."""
+        ...
+
+    def container_ip(self, container_id: str, network: str) -> str:
+        """The container's IP address on ``network`` (what the proxy forwards to); EngineError when it is not
+        attached there."""
+        ...
+
+    def published_port(self, container_id: str, container_port: int) -> int:
+        """The host port Docker bound for the container's TCP ``container_port`` (one published with host port 0
+        gets a free one at start); EngineError when it is not published or the container does not run."""
+        ...
+
+    def logs(
+        self, container_ids: Sequence[str], tail: int | None = 100, follow: bool = False
+    ) -> Iterator[tuple[str, str]]:
+        """Lines of stdout and stderr as ``(container_name, line)``: for `shipspec logs` and for the last lines a
+        failed step reports. With ``follow`` the replicas' lines interleave as they arrive."""
+        ...
+
+    def image_id(self, ref: str) -> str | None:
+        """The local image ID a reference resolves to, or None; nothing is ever pulled implicitly."""
+        ...
+
+    def pull_image(self, ref: str) -> str:
+        """Pull a reference the engine lacks (only when a plan says so); returns the image ID."""
+        ...
+
+    def build_image(self, context_dir: Path, dockerfile_text: str, tag: str, labels: Mapping[str, str]) -> str:
+        """Build with the engine from ``context_dir`` and a Dockerfile given as text (the rendered one, not
+        necessarily a file in the context); returns the image ID."""
+        ...
+
+    def tag_image(self, image: str, tag: str) -> None:
+        """Give an image (ID or reference) another ``repo:tag`` name."""
+        ...
+
+    def context_digest(self, context_dir: Path, dockerfile_text: str) -> str:
+        """sha256 over exactly what a build would send (``.dockerignore`` honoured) and the Dockerfile, so the
+        plan rebuilds only when the context changed."""
+        ...
+
+    def remove_image(self, image: str) -> None:
+        """Remove an image reference or ID (gone already is fine)."""
+        ...
+
+
+@runtime_checkable
+class LockingGateway(DockerGateway, Protocol):
+    """A gateway that can also hold the apply lock on the engine (see ``engine.usecases.lock``)."""
+
+    def lock_create(self, name: str, labels: Mapping[str, str]) -> str | None:
+        """Create the lock object atomically; None when one by that name exists."""
+        ...
+
+    def lock_read(self, name: str) -> tuple[str, dict[str, str], str] | None:
+        """(object ID, labels, lease text) of the named lock, or None."""
+        ...
+
+    def lock_write_lease(self, object_id: str, text: str) -> None:
+        """Rewrite the lease while the holder runs."""
+        ...
+
+    def lock_remove(self, object_id: str) -> bool:
+        """Remove exactly this lock object; False when it is already gone."""
+        ...
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Time as the executor sees it, so deadlines and polling are testable with ``engine.testing.FakeClock``."""
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back: for deadlines and durations."""
+        ...
+
+    def now(self) -> float:
+        """Wall-clock seconds since the epoch: for timestamps in the release history."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait between polls."""
+        ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def now(self) -> float:
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
