@@ -15,7 +15,7 @@ from pathlib import Path
 
 from engine.errors import Diagnostic
 from engine.spec.imageref import image_ref_problem
-from engine.spec.model import AppSpec, Condition, RestartPolicy, Runtime, ServiceSpec, StrategyType
+from engine.spec.model import AppSpec, Condition, RestartPolicy, Runtime, ServiceSpec, StrategyType, TargetType
 from engine.spec.quantity import cpu_millicores, memory_bytes
 from engine.spec.source import SourceMap, SpecPath, format_path
 
@@ -212,8 +212,9 @@ def _health(ctx: CheckContext, name: str, svc: ServiceSpec) -> Iterator[Diagnost
 
 
 def check_shared_host_port(ctx: CheckContext) -> Iterator[Diagnostic]:
-    """Without the proxy each replica binds the host port itself, and the engine refuses the second bind."""
-    if ctx.spec.proxy.enabled:
+    """Without the proxy each replica binds the host port itself, and the engine refuses the second bind (a Swarm
+    binds it once per node: ``engine.swarm.placement`` checks that against the cluster's nodes at plan time)."""
+    if ctx.spec.proxy.enabled or ctx.spec.target.type is TargetType.SWARM:
         return
     for name, svc in ctx.spec.services.items():
         fixed = [p for p in svc.ports if p.host]
