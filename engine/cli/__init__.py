@@ -25,9 +25,21 @@ def cli() -> None:
 
 def _register() -> None:
     """Each command lives in its own module in this package; adding one is one line here."""
-    from engine.cli import apply, destroy, history, logs, plan, render, rollback, status, unlock, validate
+    from engine.cli import (
+        apply,
+        destroy,
+        history,
+        import_compose,
+        logs,
+        plan,
+        render,
+        rollback,
+        status,
+        unlock,
+        validate,
+    )
 
-    for module in (validate, render, plan, apply, status, logs, destroy, history, rollback, unlock):
+    for module in (validate, render, plan, apply, status, logs, destroy, history, rollback, unlock, import_compose):
         cli.add_command(module.command)
 
 
