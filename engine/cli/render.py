@@ -61,6 +61,7 @@ def render(
     one = env is not None or out_dir is not None
     targets = [load_and_validate(spec_file, env)] if one else validate_all(spec_file)
     stale = 0
+    unrendered = 0
     for valid in targets:
         out = Path(out_dir) if out_dir is not None else default_out_dir(valid)
         # The default output is derived from the (untrusted) spec: it must stay inside the spec's folder and is
@@ -72,6 +73,9 @@ def render(
             only=frozenset(Kind(k) for k in kinds) if kinds else None,
             base_image_overrides=overrides,
         )
+        for kind, reason in sorted(bundle.skipped.items()):
+            click.echo(f"{out}: {kind} not rendered: {reason}", err=True)
+        unrendered += len(bundle.skipped)
         if check:
             diffs = check_bundle(bundle, out, within=within)
             for diff in diffs:
@@ -87,6 +91,13 @@ def render(
         )
     if stale:
         click.echo(f"{stale} rendered file(s) differ from the spec; run `shipspec render` and commit them.", err=True)
+    if unrendered:
+        click.echo(
+            f"{unrendered} target(s) could not express the spec (the others were rendered); name the ones you "
+            "need with --only, e.g. --only dockerfile,compose",
+            err=True,
+        )
+    if stale or unrendered:
         raise SystemExit(1)
 
 

@@ -24,6 +24,7 @@ from engine.render.context import RenderContext
 from engine.render.dockerfile import read_back, render_dockerfile, render_dockerignore
 from engine.render.environment import render_template
 from engine.render.k8s import k8s_objects, kustomization
+from engine.render.limits import TargetCannotExpress
 from engine.spec.imageref import image_ref_problem
 from engine.spec.model import Runtime
 from engine.spec.validate import ValidSpec
@@ -42,12 +43,20 @@ class RenderedBundle(Mapping[str, str]):
     """A frozen mapping of relative path → file text, plus which path prefixes this render owns (``scopes``):
     a render restricted with ``only`` must not treat the other kinds' files as stale."""
 
-    __slots__ = ("_files", "scopes", "spec_sha256")
+    __slots__ = ("_files", "scopes", "skipped", "spec_sha256")
 
-    def __init__(self, files: Mapping[str, str], scopes: tuple[str, ...], spec_sha256: str) -> None:
+    def __init__(
+        self,
+        files: Mapping[str, str],
+        scopes: tuple[str, ...],
+        spec_sha256: str,
+        skipped: Mapping[str, str] | None = None,
+    ) -> None:
         self._files = MappingProxyType({k: files[k] for k in sorted(files)})
         self.scopes = scopes
         self.spec_sha256 = spec_sha256
+        # Targets that could not express the spec, with the reason; their files are neither written nor removed.
+        self.skipped = MappingProxyType(dict(skipped or {}))
 
     def __getitem__(self, key: str) -> str:
         return self._files[key]
@@ -90,18 +99,24 @@ def render_bundle(
         base_image_overrides=overrides,
     )
     kinds = only if only is not None else frozenset(Kind)
+    renderers = {Kind.DOCKERFILE: _dockerfiles, Kind.COMPOSE: _compose, Kind.K8S: _k8s}
     files: dict[str, str] = {}
-    if Kind.DOCKERFILE in kinds:
-        files.update(_dockerfiles(ctx))
-    if Kind.COMPOSE in kinds:
-        doc = compose_document(ctx)
-        files["compose.yaml"] = _checked_yaml(
-            "compose.yaml", render_template("compose/compose.yaml.j2", header=ctx.header(), doc=doc), doc
-        )
-    if Kind.K8S in kinds:
-        files.update(_k8s(ctx))
-    scopes = tuple(SCOPES[k] for k in Kind if k in kinds)
-    return RenderedBundle(files, scopes, sha)
+    skipped: dict[str, str] = {}
+    for kind in Kind:
+        if kind not in kinds:
+            continue
+        try:
+            files.update(renderers[kind](ctx))
+        except TargetCannotExpress as exc:  # this target only: the others still render
+            skipped[kind.value] = str(exc)
+    scopes = tuple(SCOPES[k] for k in Kind if k in kinds and k.value not in skipped)
+    return RenderedBundle(files, scopes, sha, skipped)
+
+
+def _compose(ctx: RenderContext) -> dict[str, str]:
+    doc = compose_document(ctx)
+    text = render_template("compose/compose.yaml.j2", header=ctx.header(), doc=doc)
+    return {"compose.yaml": _checked_yaml("compose.yaml", text, doc)}
 
 
 def _dockerfiles(ctx: RenderContext) -> dict[str, str]:

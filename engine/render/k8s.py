@@ -22,6 +22,7 @@ from typing import Any
 from engine.errors import RenderError
 from engine.render.context import RenderContext
 from engine.render.k8s_pod import CONFIG_HASH, config_hash, pod_spec, port_name
+from engine.render.limits import TargetCannotExpress
 from engine.spec.model import ServiceSpec, StrategyType
 
 TRACK = "shipspec.dev/track"
@@ -117,7 +118,10 @@ def _service_objects(ctx: RenderContext, name: str, svc: ServiceSpec) -> list[K8
     if svc.files:
         data = {f"file-{i}": f.content or "" for i, f in enumerate(svc.files)}
         if any(f.content is None for f in svc.files):
-            raise RenderError(f"services.{name}.files: files with a source are not rendered for Kubernetes yet")
+            raise TargetCannotExpress(
+                f"services.{name}.files: files with a source are not rendered for Kubernetes yet; write the "
+                "content inline (content:)"
+            )
         out.append(K8sObject(f"{name}-files-configmap.yaml", "configmap.yaml.j2",
                              _configmap(ctx, name, f"{name}-files", data)))
     serving_replicas = sum(r for _, t, r in tracks if t != "green")

@@ -13,8 +13,8 @@ import math
 import re
 from typing import Any
 
-from engine.errors import RenderError
 from engine.render.context import RenderContext, probe_port, seconds
+from engine.render.limits import TargetCannotExpress
 from engine.spec.model import SecretRef, ServiceSpec
 from engine.spec.quantity import duration_seconds
 
@@ -179,9 +179,9 @@ def _volumes(name: str, svc: ServiceSpec) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for mount in svc.volumes:
         if mount.name is None:
-            raise RenderError(
-                f"services.{name}.volumes: bind mount {mount.source!r} has no Kubernetes equivalent; "
-                "use a named volume or files:, or render with --only dockerfile,compose"
+            raise TargetCannotExpress(
+                f"services.{name}.volumes: bind mount {mount.source!r} has no Kubernetes equivalent (a pod cannot "
+                "mount a folder of the machine that renders it); use a named volume, or files: for a config file"
             )
         out.append({"name": f"vol-{mount.name}", "persistentVolumeClaim": {"claimName": mount.name}})
     if svc.files:

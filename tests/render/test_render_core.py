@@ -104,10 +104,13 @@ def test_bind_mounts_are_refused_for_kubernetes_only(tmp_path: Path) -> None:
     (tmp_path / "conf").mkdir()
     spec = _write_spec(tmp_path, "  web:\n    image: nginx:1.27\n    volumes: [{source: ./conf, target: /etc/x}]\n")
     valid = load_and_validate(spec)
-    with pytest.raises(RenderError, match="bind mount"):
-        render_bundle(valid)
-    compose = yaml.safe_load(render_bundle(valid, only=frozenset({Kind.COMPOSE}))["compose.yaml"])
+    bundle = render_bundle(valid)
+    assert set(bundle.skipped) == {"k8s"}
+    assert "bind mount './conf' has no Kubernetes equivalent" in bundle.skipped["k8s"]
+    assert not any(path.startswith("k8s/") for path in bundle) and not bundle.owns("k8s/web-deployment.yaml")
+    compose = yaml.safe_load(bundle["compose.yaml"])
     assert compose["services"]["web"]["volumes"] == [{"type": "bind", "source": "../../conf", "target": "/etc/x"}]
+    assert render_bundle(valid, only=frozenset({Kind.COMPOSE})).skipped == {}
 
 
 def test_labels_that_kubernetes_rejects_become_annotations(tmp_path: Path) -> None:
