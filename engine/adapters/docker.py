@@ -65,6 +65,19 @@ def _boundary(what: str) -> Iterator[None]:
         raise EngineError(f"{what}: {str(exc).splitlines()[0]}") from exc
 
 
+# For engine.swarm.gateway, which works on Swarm objects through the same SDK without importing it: the client
+# comes from here, and errors cross the same boundary.
+engine_boundary = _boundary
+
+
+def connect(docker_host: str | None = None, timeout_s: float = 60.0) -> docker.APIClient:
+    """A low-level client for ``docker_host`` (a Swarm manager), else for ``DOCKER_HOST`` or the local socket.
+    Raises the SDK's own errors: callers map them (an unreachable engine has its own message)."""
+    if docker_host:
+        return docker.APIClient(base_url=docker_host, version="auto", timeout=int(timeout_s))
+    return docker.from_env(version="auto", timeout=int(timeout_s)).api
+
+
 def _short(container: str) -> str:
     """IDs shortened as Docker shows them; names kept whole."""
     is_id = len(container) == 64 and all(c in "0123456789abcdef" for c in container)
@@ -85,8 +98,11 @@ class DockerSdkGateway:
     """``DockerGateway`` over the SDK. ``state_dir`` holds the content-addressed files that ``FileMount``s bind
     into containers (the engine must run on this host for those binds to resolve)."""
 
-    def __init__(self, state_dir: Path, *, inspect_workers: int = 8, timeout_s: int = 60) -> None:
+    def __init__(
+        self, state_dir: Path, *, inspect_workers: int = 8, timeout_s: int = 60, docker_host: str | None = None
+    ) -> None:
         self.state_dir = state_dir
+        self.docker_host = docker_host  # a spec's target.docker_host; None: DOCKER_HOST or the local socket
         self.inspect_workers = inspect_workers
         self.timeout_s = timeout_s
         self._client: docker.APIClient | None = None
@@ -99,7 +115,7 @@ class DockerSdkGateway:
         with self._lock:
             if self._client is None:
                 try:
-                    self._client = docker.from_env(version="auto", timeout=self.timeout_s).api
+                    self._client = connect(self.docker_host, self.timeout_s)
                 except docker.errors.DockerException as exc:
                     raise EngineError(unreachable_message(exc)) from exc
             return self._client

@@ -29,6 +29,7 @@ from engine.usecases.lock import AppLock
 def apply(plan_file: str | None, spec_file: str, env: str | None, state_dir: str | None, yes: bool,
           lock_timeout: float, parallel: int, no_rollback: bool) -> None:
     """Converge the engine to the spec (or to a saved plan), then record the release."""
+    from engine.cli import swarm
     from engine.plan.render_text import render_text
     from engine.ports import SystemClock
     from engine.usecases.deploy import deploy
@@ -36,8 +37,16 @@ def apply(plan_file: str | None, spec_file: str, env: str | None, state_dir: str
     from engine.usecases.release import check_fresh, close_interrupted
     from engine.usecases.savedplan import read_saved_plan
 
+    swarm_saved = swarm.read_saved(Path(plan_file)) if plan_file else None
+    if swarm_saved is not None:
+        session = open_session(swarm_saved["spec_file"], swarm_saved["env"], state_dir)
+        swarm.apply(session, swarm_saved, yes, lock_timeout)
+        return
     saved = read_saved_plan(Path(plan_file)) if plan_file else None
     session = open_session(saved.spec_file if saved else spec_file, saved.env if saved else env, state_dir)
+    if session.swarm:
+        swarm.apply(session, None, yes, lock_timeout)
+        return
     revision = session.history.next_revision(session.app, session.env)
     prepared = prepare(session.valid, session.gateway, session.options, revision)
     plan = saved.plan if saved else prepared.plan

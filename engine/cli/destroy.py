@@ -29,6 +29,12 @@ def destroy(spec_file: str, env: str | None, state_dir: str | None, volumes: boo
     from engine.usecases.lock import AppLock
 
     session = open_session(spec_file, env, state_dir)
+    if session.swarm:
+        from engine.cli import swarm
+
+        swarm.destroy(session, yes, lock_timeout)
+
+        return
     observed = session.gateway.observe(session.app)
     plan = make_destroy_plan(session.app, session.env, observed, volumes=volumes)
     click.echo(render_text(plan, color=color_out()), nl=False)

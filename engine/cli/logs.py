@@ -22,6 +22,12 @@ def logs(service: str, spec_file: str, env: str | None, state_dir: str | None, f
     if service not in session.valid.spec.services:
         known = ", ".join(sorted(session.valid.spec.services))
         raise UsageError(f"no service {service!r} in {session.app}; services: {known}")
+    if session.swarm:
+        from engine.cli import swarm
+
+        swarm.logs(session, service, tail)
+
+        return
     observed = session.gateway.observe(session.app)
     containers = sorted((c for c in observed.containers if c.service == service), key=lambda c: c.slot)
     if not containers:

@@ -33,6 +33,12 @@ def plan(spec_file: str, env: str | None, state_dir: str | None, out: str | None
     from engine.usecases.savedplan import write_saved_plan
 
     session = open_session(spec_file, env, state_dir)
+    if session.swarm:
+        from engine.cli import swarm
+
+        swarm.plan(session, out, fmt, detailed_exitcode)
+
+        return
     revision = session.history.next_revision(session.app, session.env)
     prepared = prepare(session.valid, session.gateway, session.options, revision)
     result = prepared.plan

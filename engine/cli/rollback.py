@@ -29,6 +29,12 @@ def rollback(spec_file: str, env: str | None, state_dir: str | None, to: int | N
     from engine.usecases.rollback import choose_target, pinned_spec
 
     session = open_session(spec_file, env, state_dir)
+    if session.swarm:
+        from engine.cli import swarm
+
+        swarm.rollback(session, to, yes, lock_timeout)
+
+        return
     target = choose_target(session.history, session.app, session.env, to)
     click.echo(f"Rolling back {session.app} to revision {target.revision} ({target.status.value}).")
     with AppLock(session.gateway, session.app, session.env, wait_seconds=lock_timeout) as lock:

@@ -29,6 +29,13 @@ class Session:
     def env(self) -> str:
         return self.valid.env or ""
 
+    @property
+    def swarm(self) -> bool:
+        """The environment deploys to a Swarm: the command hands over to ``engine.cli.swarm``."""
+        from engine.spec.model import TargetType
+
+        return self.valid.spec.target.type is TargetType.SWARM
+
 
 def open_session(spec_file: str | Path, env: str | None, state: str | None) -> Session:
     from engine.adapters.docker import DockerSdkGateway
@@ -36,7 +43,7 @@ def open_session(spec_file: str | Path, env: str | None, state: str | None) -> S
     options = Options(Path(spec_file), env, Path(state) if state else None)
     valid = load(options)
     root = state_dir(valid, options)
-    gateway = DockerSdkGateway(root / "files")
+    gateway = DockerSdkGateway(root / "files", docker_host=valid.spec.target.docker_host)
     return Session(options, valid, gateway, SqliteHistoryStore(root / "history.db"))
 
 

@@ -34,6 +34,12 @@ def status(spec_file: str, env: str | None, state_dir: str | None, fmt: str) -> 
     from engine.usecases.prepare import prepare
 
     session = open_session(spec_file, env, state_dir)
+    if session.swarm:
+        from engine.cli import swarm
+
+        swarm.status(session, fmt)
+
+        return
     revision = session.history.next_revision(session.app, session.env)
     prepared = prepare(session.valid, session.gateway, session.options, revision)
     rows = [_row(c) for c in prepared.observed.containers]

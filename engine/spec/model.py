@@ -403,6 +403,12 @@ class TargetSpec(_Spec):
         default=None,
         pattern=DOCKER_HOST,
     )
+    routing_mesh: bool = _f(
+        "Swarm: publish ports through the ingress routing mesh with VIP load balancing (needs IPVS in the nodes' "
+        "kernels); false: host-mode ports and DNS round-robin (endpoint_mode dnsrr), which work everywhere.",
+        False,
+        default=False,
+    )
 
 
 class EnvironmentSpec(_Spec):

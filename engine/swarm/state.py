@@ -52,6 +52,7 @@ class SwarmObservedService:
     update_state: str = ""  # UpdateStatus.State: updating, paused, completed, rollback_started, rollback_completed…
     update_message: str = ""
     has_previous: bool = False  # PreviousSpec is present: the engine can roll back to it
+    references: frozenset[str] = frozenset()  # secret and config names its Spec and PreviousSpec mount
     spec: Mapping[str, object] = field(default_factory=dict)  # the engine's Spec as it answered
 
 
