@@ -24,6 +24,8 @@ from engine.swarm.desired import SwarmDesired, SwarmService
 from engine.swarm.placement import placement_problem
 from engine.swarm.state import SwarmObserved, SwarmObservedService
 
+HIDDEN = ("secret", "secrets")  # summaries carry digests there; a plan says only that the value changed
+
 
 class SwarmAction(StrEnum):
     CREATE = "create"
@@ -138,7 +140,7 @@ def _walk(old: Mapping[str, object], new: Mapping[str, object], at: str) -> list
             continue
         if isinstance(a, dict) and isinstance(b, dict):
             out += _walk(a, b, path + ".")
-        elif key in ("secrets",) or at.startswith("secrets"):
+        elif key in HIDDEN or at.split(".", maxsplit=1)[0] in HIDDEN:
             out.append(f"{path} (changed, value hidden)")
         else:
             out.append(f"{path} {json.dumps(a)} → {json.dumps(b)}")

@@ -9,8 +9,10 @@ references on a Swarm (every node resolves its own), so a rollback re-applies th
 from __future__ import annotations
 
 import functools
+import getpass
 import json
 import os
+import socket
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -83,7 +85,7 @@ def run_swarm_release(
     revision = store.begin_release(
         app=plan.app, env=plan.env, kind=kind, spec_hash=plan.fingerprint, spec_snapshot=spec_text,
         plan_json=plan_json(plan), image_ids={}, artifact_hashes={}, rollback_of=rollback_of,
-        operator=f"{os.environ.get('USER', '?')}", revision=plan.revision,
+        operator=_operator(), revision=plan.revision,
     )
     outcome = Transaction(gateway, prepared.desired, plan, say, time.monotonic, time.sleep, environ).run()
     if outcome.ok:
@@ -117,9 +119,6 @@ def destroy_swarm(gateway: SwarmGateway, app: str, say: Listener) -> int:
     for name, svc in sorted(observed.services.items()):
         say(f"- service {name}")
         gateway.remove_service(svc.id)
-    deadline = time.monotonic() + 60
-    while gateway.observe(app).tasks and time.monotonic() < deadline:  # objects in use cannot be removed
-        time.sleep(0.5)
     for secret in observed.secrets:
         say(f"- secret {secret.name}")
         gateway.remove_secret(secret.id)
@@ -129,6 +128,9 @@ def destroy_swarm(gateway: SwarmGateway, app: str, say: Listener) -> int:
     for network in observed.networks:
         say(f"- network {network.name}")
         _retry(functools.partial(gateway.remove_network, network.id))
+    deadline = time.monotonic() + 30  # a node drops its copy of the overlay once its last task container left
+    while gateway.observe(app).networks and time.monotonic() < deadline:
+        time.sleep(0.5)
     return len(observed.services)
 
 
@@ -141,3 +143,11 @@ def _retry(action: Callable[[], None], attempts: int = 20) -> None:
             if i == attempts - 1:
                 raise
             time.sleep(0.5)
+
+
+def _operator() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "?"
+    return f"{user}@{socket.gethostname()}"

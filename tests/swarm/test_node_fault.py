@@ -1,0 +1,62 @@
+"""A worker's dockerd killed in the middle of a rolling update: the apply ends within its deadline, converged or
+rolled back, and ``status`` names the node that went down. The node's engine is started again afterwards."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from tests.swarm.conftest import SHIPSPEC, SwarmProject, shop_spec
+
+pytestmark = [pytest.mark.docker, pytest.mark.swarm, pytest.mark.slow]
+DEADLINE_S = 420  # web: 3 batches x (30 s health deadline + 5 s monitor) + api, db unchanged: far below this
+
+
+def _node_state(project: SwarmProject, node: str) -> str:
+    done = project.cluster.docker("node", "inspect", node, "--format", "{{.Status.State}}")
+    return done.stdout.strip()
+
+
+def test_a_worker_engine_killed_mid_update(project: SwarmProject) -> None:
+    project.write(shop_spec(project))
+    project.run("apply", "--yes")
+    project.write(shop_spec(project, greeting="after-fault"))
+    env = {**os.environ, "NO_COLOR": "1", "SHIPSPEC_STATE_DIR": str(project.root / ".state"),
+           "SHOP_DB_PASSWORD": "s3cret"}
+    apply = subprocess.Popen([SHIPSPEC, "apply", "--yes"], cwd=project.root, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    try:
+        for _ in range(120):  # bounded: the update has started once the web service reports "updating"
+            state = project.service("web").get("UpdateStatus", {}).get("State", "")
+            if state == "updating" or apply.poll() is not None:
+                break
+            time.sleep(0.25)
+        os.kill(project.cluster.dockerd_pid("n3"), signal.SIGKILL)
+        out, err = apply.communicate(timeout=DEADLINE_S)  # nothing hangs past the deadline
+    finally:
+        if apply.poll() is None:
+            apply.kill()
+    assert "Traceback" not in err
+    finished = "Apply complete" in out or "every service this apply changed is back" in err
+    assert finished, out + err
+    for _ in range(120):  # the manager notices a silent node within its heartbeat period
+        if _node_state(project, "n3") == "down":
+            break
+        time.sleep(0.5)
+    status = json.loads(project.run("status", "--format", "json").stdout)
+    assert status["nodes_down"] == ["n3"]
+    text = project.run("status").stdout
+    assert "down: n3" in text
+    assert all(t["node"] != "n3" or t["node_state"] == "down" for t in status["tasks"])
+    restart = project.cluster.script("up")
+    assert restart.returncode == 0, restart.stderr
+    for _ in range(120):
+        if _node_state(project, "n3") == "ready":
+            break
+        time.sleep(0.5)
+    assert _node_state(project, "n3") == "ready"
