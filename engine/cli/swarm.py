@@ -73,7 +73,9 @@ def apply(session: Session, saved: dict[str, Any] | None, yes: bool, lock_timeou
 
     gateway = gateway_for(session)
     prepared = _prepare(session, gateway)
-    if saved is None:
+    if saved is not None:
+        check_fresh(saved["fingerprint"], prepared)  # a saved plan is for the cluster exactly as it was planned
+    else:
         click.echo(render_plan(prepared.plan, len(prepared.observed.services), len(prepared.observed.nodes)), nl=False)
     if not prepared.plan.has_changes:
         return

@@ -14,12 +14,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from engine.desire.secrets import read_secret
 from engine.swarm.desired import SwarmDesired, SwarmService
-from engine.swarm.gateway import SwarmGateway
 from engine.swarm.plan import SwarmAction, SwarmPlan, SwarmStep
+from engine.swarm.state import SwarmNode, SwarmObserved, SwarmObservedService, SwarmTask
 from engine.swarm.update import NS
 from engine.swarm.watch import Want, deadline_seconds, wait, wait_rolled_back
 
@@ -27,6 +27,25 @@ ROLLBACK_DEADLINE_FLOOR_S = 60.0
 
 
 Listener = Callable[[str], None]  # one progress line (the CLI prints it)
+
+
+class SwarmOps(Protocol):
+    """What the transaction needs from a manager: ``engine.swarm.gateway.SwarmGateway``, or the fake in
+    ``engine.swarm.testing``."""
+
+    def nodes(self) -> tuple[SwarmNode, ...]: ...
+    def observe(self, app: str) -> SwarmObserved: ...
+    def service(self, service_id: str) -> SwarmObservedService: ...
+    def tasks(self, service_id: str) -> list[tuple[SwarmTask, str]]: ...
+    def ensure_network(self, name: str, labels: Mapping[str, str]) -> str: ...
+    def ensure_secret(self, name: str, value: str, labels: Mapping[str, str]) -> str: ...
+    def ensure_config(self, name: str, content: str, labels: Mapping[str, str]) -> str: ...
+    def create_service(self, body: Mapping[str, Any]) -> str: ...
+    def update_service(self, service_id: str, version: int, body: Mapping[str, Any]) -> None: ...
+    def rollback_service(self, service_id: str) -> None: ...
+    def remove_service(self, service_id: str) -> None: ...
+    def remove_secret(self, secret_id: str) -> None: ...
+    def remove_config(self, config_id: str) -> None: ...
 
 
 @dataclass
@@ -40,7 +59,7 @@ class SwarmOutcome:
 
 @dataclass
 class Transaction:
-    gateway: SwarmGateway
+    gateway: SwarmOps
     desired: SwarmDesired
     plan: SwarmPlan
     say: Listener

@@ -41,7 +41,8 @@ def test_cold_apply_noop_and_a_rolling_change_with_zero_failed_requests(project:
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )
     try:
-        change = project.run("apply", "--yes")
+        change = project.run("plan", "--out", "plan.json")
+        project.run("apply", "plan.json")
     finally:
         stop.touch()
         out, _ = load.communicate(timeout=60)
@@ -51,6 +52,8 @@ def test_cold_apply_noop_and_a_rolling_change_with_zero_failed_requests(project:
     assert result["failures"] == 0, result
     assert result["bodies"][-1] == "hello" and "bonjour" in result["bodies"]
     assert "bonjour from" in project.get("n1")
+    stale = project.run("apply", "plan.json", check=False)  # every web task's version moved on since
+    assert stale.returncode == 1 and "the plan is stale" in stale.stderr
 
 
 def test_a_failing_health_check_rolls_the_whole_app_back(project: SwarmProject) -> None:
