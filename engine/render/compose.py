@@ -9,13 +9,13 @@ names that path (the convention of the official postgres, mysql and redis images
 from __future__ import annotations
 
 import os
-import re
 from decimal import Decimal
 from typing import Any
 
 from engine.errors import RenderError
 from engine.render.context import RenderContext, health_command
-from engine.spec.model import Condition, Runtime, SecretRef, ServiceSpec
+from engine.spec.derived import compose_secret_name as secret_name
+from engine.spec.model import Condition, Runtime, ServiceSpec
 from engine.spec.quantity import cpu_millicores, memory_bytes
 
 _CONDITIONS = {
@@ -33,14 +33,6 @@ def esc(text: str) -> str:
 def unescape(text: str) -> str:
     """What Compose makes of an escaped string: the inverse of ``esc``."""
     return text.replace("$$", "$")
-
-
-def secret_name(ref: SecretRef) -> str:
-    """One Compose secret per source, shared by every service that reads it."""
-    if ref.env is not None:
-        return ref.env.lower()
-    assert ref.file is not None
-    return "file_" + re.sub(r"[^A-Za-z0-9_.-]", "_", ref.file.lstrip("./")).lower()
 
 
 def compose_document(ctx: RenderContext) -> dict[str, Any]:

@@ -21,8 +21,9 @@ from typing import Any
 
 from engine.errors import RenderError
 from engine.render.context import RenderContext
-from engine.render.k8s_pod import CONFIG_HASH, config_hash, pod_spec, port_name
+from engine.render.k8s_pod import CONFIG_HASH, config_hash, pod_spec
 from engine.render.limits import TargetCannotExpress
+from engine.spec.derived import canary_replicas, port_name
 from engine.spec.model import ServiceSpec, StrategyType
 
 TRACK = "shipspec.dev/track"
@@ -161,9 +162,7 @@ def _tracks(name: str, svc: ServiceSpec) -> list[Track]:
     if strategy.type is StrategyType.BLUE_GREEN:
         return [(f"{name}-blue", "blue", svc.replicas), (f"{name}-green", "green", 0)]
     if strategy.type is StrategyType.CANARY:
-        first = strategy.steps[0] if strategy.steps else 100
-        canary = svc.replicas if first >= 100 else max(1, round(svc.replicas * first / (100 - first)))
-        return [(name, "stable", svc.replicas), (f"{name}-canary", "canary", canary)]
+        return [(name, "stable", svc.replicas), (f"{name}-canary", "canary", canary_replicas(svc))]
     return [(name, None, svc.replicas)]
 
 

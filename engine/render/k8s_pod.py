@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from typing import Any
 
 from engine.render.context import RenderContext, probe_port, seconds
 from engine.render.limits import TargetCannotExpress
-from engine.spec.model import SecretRef, ServiceSpec
+from engine.spec.derived import port_name, secret_key
+from engine.spec.model import ServiceSpec
 from engine.spec.quantity import duration_seconds
 
 CONFIG_HASH = "shipspec.dev/config-hash"
@@ -27,14 +27,6 @@ def k8s_escape(text: str) -> str:
 
 def secret_object_name(ctx: RenderContext) -> str:
     return f"{ctx.spec.name}-secrets"
-
-
-def secret_key(ref: SecretRef) -> str:
-    """The key inside the app's Secret: the variable's name, or the file's base name."""
-    if ref.env is not None:
-        return ref.env
-    assert ref.file is not None
-    return re.sub(r"[^-._a-zA-Z0-9]", "-", ref.file.rstrip("/").rsplit("/", 1)[-1])
 
 
 def uid_gid(user: str | None) -> tuple[int | None, int | None]:
@@ -105,10 +97,6 @@ def _container(ctx: RenderContext, name: str, svc: ServiceSpec) -> dict[str, Any
     if mounts:
         out["volumeMounts"] = mounts
     return out
-
-
-def port_name(name: str | None, protocol: str, port: int) -> str:
-    return name or f"{protocol}-{port}"
 
 
 def _resources(svc: ServiceSpec) -> dict[str, Any]:

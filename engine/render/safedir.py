@@ -17,6 +17,7 @@ import stat
 from pathlib import Path
 
 from engine.errors import RenderError
+from engine.spec.readfile import FileReadError, read_limited
 
 READ_LIMIT = 8 * 1024 * 1024
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -199,20 +200,13 @@ def open_out_dir(path: Path, *, within: Path | None = None) -> SafeDir:
 def read_regular(name: str, dir_fd: int | None, display: Path, limit: int) -> bytes:
     """Read a regular file without following a final symlink, without blocking on a FIFO, at most ``limit`` bytes."""
     try:
-        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise RenderError(f"{display} is a symbolic link; shipspec does not follow links in its output") from None
-        if isinstance(exc, FileNotFoundError):
-            raise
-        raise RenderError(f"cannot read {display}: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise RenderError(f"{display} is not a regular file; move it away or choose another --out")
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise RenderError(f"{display} is larger than {limit} bytes; shipspec never wrote it")
-    return data
+        return read_limited(name, limit, dir_fd=dir_fd, follow=False)
+    except FileReadError as exc:
+        if exc.missing:
+            raise FileNotFoundError(name) from None
+        if exc.reason.startswith("is a"):
+            raise RenderError(f"{display} {exc.reason}; shipspec writes only regular files, move it away") from None
+        raise RenderError(f"{display} {exc.reason}") from None
 
 
 def _refuse_non_regular(name: str, dir_fd: int, display: Path) -> None:

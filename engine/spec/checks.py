@@ -35,8 +35,10 @@ Check = Callable[[CheckContext], Iterator[Diagnostic]]
 
 
 def run_checks(spec: AppSpec, source: SourceMap, base_dir: Path) -> list[Diagnostic]:
+    from engine.spec.checks_limits import LIMIT_CHECKS  # its own module: it imports CheckContext from here
+
     ctx = CheckContext(spec, source, base_dir)
-    return [d for check in CHECKS for d in check(ctx)]
+    return [d for check in (*CHECKS, *LIMIT_CHECKS) for d in check(ctx)]
 
 
 def _svc(name: str, *rest: str | int) -> SpecPath:
@@ -52,7 +54,7 @@ def check_names(ctx: CheckContext) -> Iterator[Diagnostic]:
                 "rename the service (shipspec runs its own proxy as shipspec-proxy)",
                 key=True,
             )
-        elif not SERVICE_NAME.match(name) or len(name) > 63:
+        elif not SERVICE_NAME.fullmatch(name) or len(name) > 63:
             yield ctx.source.diagnostic(
                 _svc(name),
                 f"service name {name!r} must be a DNS label",

@@ -29,6 +29,7 @@ from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.errors import Diagnostic, SpecError
+from engine.spec.readfile import FileReadError, read_limited
 from engine.spec.source import SourceMap, SpecPath, format_path
 
 MAX_BYTES = 1024 * 1024
@@ -120,20 +121,16 @@ def _check_tag(event: ScalarEvent | CollectionStartEvent) -> None:
 def load_spec(path: str | Path, display_name: str | None = None) -> LoadedSpec:
     """Read and load a spec file; ``display_name`` is how errors name it (defaults to the path as given)."""
     name = display_name or str(path)
-    file = Path(path)
     try:
-        size = file.stat().st_size
-        if size > MAX_BYTES:
-            raise SpecError([_too_big(name, size)])
-        raw = file.read_bytes()
-    except FileNotFoundError:
-        raise SpecError(
-            [Diagnostic(name, 1, 1, "", "file not found", "pass the spec with -f FILE, or run where app.yaml is")]
-        ) from None
-    except IsADirectoryError:
-        raise SpecError([Diagnostic(name, 1, 1, "", "is a directory, not a spec file")]) from None
-    except OSError as exc:
-        raise SpecError([Diagnostic(name, 1, 1, "", f"cannot read: {exc.strerror}")]) from None
+        raw = read_limited(path, MAX_BYTES)
+    except FileReadError as exc:
+        if exc.missing:
+            hint = "pass the spec with -f FILE, or run where app.yaml is"
+            raise SpecError([Diagnostic(name, 1, 1, "", "file not found", hint)]) from None
+        if exc.reason.startswith("is larger"):
+            raise SpecError([_too_big(name, Path(path).stat().st_size)]) from None
+        reason = exc.reason.replace("is a folder, not a file", "is a directory, not a spec file")
+        raise SpecError([Diagnostic(name, 1, 1, "", reason)]) from None
     return load_spec_bytes(raw, name)
 
 
@@ -284,10 +281,10 @@ def _check_tabs(text: str, name: str) -> None:
             )
 
 
-def _too_big(name: str, size: int) -> Diagnostic:
-    return Diagnostic(
-        name, 1, 1, "", f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}", "a spec is a few kilobytes"
-    )
+def _too_big(name: str, size: int | None = None) -> Diagnostic:
+    """``size`` only when known: a device such as /dev/zero reports 0 and is counted while reading instead."""
+    length = f"{size:,} bytes" if size is not None and size > MAX_BYTES else f"over {MAX_BYTES:,} bytes"
+    return Diagnostic(name, 1, 1, "", f"the file is {length}; the limit is {MAX_BYTES:,}", "a spec is a few kilobytes")
 
 
 def _at(name: str, mark: Any, message: str, hint: str = "", *, path: str = "") -> Diagnostic:

@@ -67,11 +67,26 @@ def _validator(schema: dict[str, Any]) -> Any:
     for known, validator in _validators:
         if known is schema:
             return validator
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator, validators
 
-    validator = Draft202012Validator(schema)
+    strict = validators.extend(Draft202012Validator, {"pattern": _whole_pattern})  # type: ignore[no-untyped-call]
+    validator = strict(schema)
     _validators.append((schema, validator))
     return validator
+
+
+def _whole_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    """jsonschema's ``pattern`` with ``$`` meaning the end of the text: Python's ``$`` also matches before a final
+    newline, so ``"web\n"`` would pass every anchored pattern (and reach file names and Kubernetes objects)."""
+    import re
+
+    from jsonschema.exceptions import ValidationError
+
+    if not isinstance(instance, str):
+        return
+    match = re.search(pattern, instance)
+    if match is None or (pattern.endswith("$") and match.end() != len(instance)):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 def schema_diagnostics(data: Any, schema: dict[str, Any], source: SourceMap) -> list[Diagnostic]:

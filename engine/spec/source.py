@@ -6,6 +6,8 @@ Spec paths are tuples of mapping keys and list indexes; ``format_path`` spells t
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -17,11 +19,18 @@ PathPart = str | int
 SpecPath = tuple[PathPart, ...]
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./:@-]*", re.ASCII)
+
+
 def format_path(path: Sequence[PathPart]) -> str:
+    """``services.web.ports[0]``; a key that is not plain text (a newline, a space, nothing) is quoted, so a
+    message stays on one line and shows exactly which key it means: ``services["web\\n"]``."""
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif not _PLAIN_KEY.fullmatch(part) or ".." in part:
+            out += f"[{json.dumps(part)}]"
         else:
             out += f".{part}" if out else part
     return out

@@ -14,12 +14,13 @@ from pydantic import ValidationError
 
 from engine.errors import Diagnostic, SpecError
 from engine.spec.checks import run_checks
+from engine.spec.checks_limits import environment_name_problems
 from engine.spec.coerce import coerce_strings
 from engine.spec.loader import LoadedSpec, load_spec
 from engine.spec.model import AppSpec
 from engine.spec.overlays import apply_environment, environment_names
 from engine.spec.schema import published_schema
-from engine.spec.schema_errors import schema_diagnostics
+from engine.spec.schema_errors import _PATTERN_NAMES, schema_diagnostics
 from engine.spec.source import SourceMap
 from engine.spec.target_checks import target_problems
 
@@ -67,6 +68,7 @@ def validate_loaded(loaded: LoadedSpec, file: Path, env: str | None) -> ValidSpe
     document = coerce_strings(loaded.data, schema, loaded.source)
     problems = schema_diagnostics(document, schema, loaded.source)
     problems.extend(_overlay_targets(document, loaded.source))
+    problems.extend(environment_name_problems(document, loaded.source))
     if problems:
         raise SpecError(problems)
     merged = apply_environment(LoadedSpec(document, loaded.source), env)
@@ -111,7 +113,17 @@ def _overlay_targets(document: dict[str, object], source: SourceMap) -> list[Dia
 def _from_pydantic(err: object, source: SourceMap) -> Diagnostic:
     assert isinstance(err, dict)
     loc = tuple(p for p in err.get("loc", ()) if isinstance(p, str | int))
-    return source.diagnostic(loc, str(err.get("msg", "invalid value")))
+    is_key = "[key]" in loc
+    loc = tuple(p for p in loc if p != "[key]")
+    message = str(err.get("msg", "invalid value"))
+    hint = ""
+    context = err.get("ctx")
+    if isinstance(context, dict) and "pattern" in context:
+        # never the raw regex: the schema stage's wording for the same pattern
+        name, hint = _PATTERN_NAMES.get(str(context["pattern"]), ("has an invalid format", ""))
+        shown = repr(loc[-1]) if is_key and loc else repr(err.get("input"))
+        message = f"key {shown} {name}" if is_key else f"{shown} {name}"
+    return source.diagnostic(loc, message, hint, key=is_key)
 
 
 def _in_env(diag: Diagnostic, env: str | None) -> Diagnostic:
