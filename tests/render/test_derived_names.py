@@ -17,8 +17,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.desire.naming import container_name, temp_container_name, volume_name
 from engine.errors import SpecError
-from engine.plan.container import container_name, temp_container_name, volume_name
 from engine.render.bundle import render_bundle
 from engine.spec.derived import k8s_names
 from engine.spec.validate import validate_all
