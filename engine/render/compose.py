@@ -77,10 +77,7 @@ def _service(ctx: RenderContext, name: str, svc: ServiceSpec, configs: dict[str,
         out["configs"] = _configs(ctx, name, svc, configs)
     published = [p for p in svc.ports if p.host is not None]
     if published:
-        out["ports"] = [
-            {"target": p.container, "published": str(p.host), "host_ip": p.host_ip, "protocol": p.protocol}
-            for p in published
-        ]
+        out["ports"] = [_short_port(p.host_ip, p.host, p.container, p.protocol) for p in published]
     internal = [p for p in svc.ports if p.host is None]
     if internal:
         out["expose"] = [str(p.container) if p.protocol == "tcp" else f"{p.container}/udp" for p in internal]
@@ -107,6 +104,13 @@ def _service(ctx: RenderContext, name: str, svc: ServiceSpec, configs: dict[str,
     if labels:
         out["labels"] = {k: esc(labels[k]) for k in sorted(labels)}
     return out
+
+
+def _short_port(host_ip: str, host: int | None, container: int, protocol: str) -> str:
+    """``IP:HOST:CONTAINER/PROTO``: the short syntax, which docker-compose 1.29 reads too (it rejects the long
+    syntax's ``host_ip``). An IPv6 address is bracketed, as both readers expect."""
+    ip = f"[{host_ip.strip('[]')}]" if ":" in host_ip else host_ip
+    return f"{ip}:{host}:{container}/{protocol}"
 
 
 def _security(svc: ServiceSpec) -> dict[str, Any]:
