@@ -122,9 +122,19 @@ class DockerGateway(Protocol):
         """Pull a reference the engine lacks (only when a plan says so); returns the image ID."""
         ...
 
-    def build_image(self, context_dir: Path, dockerfile_text: str, tag: str, labels: Mapping[str, str]) -> str:
+    def build_image(
+        self,
+        context_dir: Path,
+        dockerfile_text: str,
+        tag: str,
+        labels: Mapping[str, str],
+        *,
+        target: str | None = None,
+        args: Mapping[str, str] | None = None,
+    ) -> str:
         """Build with the engine from ``context_dir`` and a Dockerfile given as text (the rendered one, not
-        necessarily a file in the context); returns the image ID."""
+        necessarily a file in the context), stopping at stage ``target`` with build ``args``; returns the image
+        ID."""
         ...
 
     def tag_image(self, image: str, tag: str) -> None:

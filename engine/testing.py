@@ -283,9 +283,19 @@ class FakeGateway:
         self.images[ref] = self.pullable[ref]
         return self.pullable[ref]
 
-    def build_image(self, context_dir: Path, dockerfile_text: str, tag: str, labels: Mapping[str, str]) -> str:
+    def build_image(
+        self,
+        context_dir: Path,
+        dockerfile_text: str,
+        tag: str,
+        labels: Mapping[str, str],
+        *,
+        target: str | None = None,
+        args: Mapping[str, str] | None = None,
+    ) -> str:
         self._record("build_image", str(context_dir), tag)
-        image_id = "sha256:" + hashlib.sha256(f"{context_dir}\0{dockerfile_text}".encode()).hexdigest()
+        options = f"{target}\0{sorted((args or {}).items())}"
+        image_id = "sha256:" + hashlib.sha256(f"{context_dir}\0{dockerfile_text}\0{options}".encode()).hexdigest()
         self.images[tag] = image_id
         self.images[image_id] = image_id
         return image_id

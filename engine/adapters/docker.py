@@ -348,7 +348,16 @@ class DockerSdkGateway:
     def context_digest(self, context_dir: Path, dockerfile_text: str) -> str:
         return digest_context(context_dir, self._context_paths(context_dir), dockerfile_text)
 
-    def build_image(self, context_dir: Path, dockerfile_text: str, tag: str, labels: Mapping[str, str]) -> str:
+    def build_image(
+        self,
+        context_dir: Path,
+        dockerfile_text: str,
+        tag: str,
+        labels: Mapping[str, str],
+        *,
+        target: str | None = None,
+        args: Mapping[str, str] | None = None,
+    ) -> str:
         """Classic builder; the Dockerfile text joins the context tar under its own name so the user's files
         (a Dockerfile of their own included) are sent untouched. Never pulls: bases must be local."""
         paths = sorted(self._context_paths(context_dir))
@@ -357,7 +366,7 @@ class DockerSdkGateway:
         with archive, _boundary(f"building image {tag}"):
             events = self.api().build(
                 fileobj=archive, custom_context=True, dockerfile=DOCKERFILE_NAME, tag=tag, labels=dict(labels),
-                rm=True, forcerm=True, decode=True, pull=False,
+                rm=True, forcerm=True, decode=True, pull=False, target=target, buildargs=dict(args or {}),
             )  # fmt: skip
             image = follow_build(events, tag)
         return image or self._required_image_id(tag)

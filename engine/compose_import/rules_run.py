@@ -42,11 +42,32 @@ def rule_build(ctx: Ctx, name: str, value: Any, out: dict[str, Any]) -> None:
         build["allow_outside"] = True
         ctx.change((*base, "context"), f"the build context {rel} lies outside the spec's directory: "
                    "build.allow_outside: true says so explicitly")
-    for key in sorted(value):
-        if key in ("context", "dockerfile"):
-            continue
-        ctx.drop((*base, key), f"the spec has no build.{key} yet")
+    if value.get("target"):
+        build["target"] = str(value["target"])
+        ctx.ok((*base, "target"), _to(ctx, name, "build", "target"))
+    _build_args(ctx, name, value.get("args") or {}, build)
+    for key in sorted(set(value) - {"context", "dockerfile", "target", "args"}):
+        ctx.drop((*base, key), f"the spec has no build.{key}")
     out["build"] = build
+
+
+def _build_args(ctx: Ctx, name: str, args: dict[str, Any], build: dict[str, Any]) -> None:
+    """Non-secret build arguments only: a build argument stays readable in the image's history."""
+    kept: dict[str, str] = {}
+    for key in sorted(args):
+        cpath = ("services", name, "build", "args", key)
+        val = args[key]
+        if val is None or not _ENV_OK.match(key):
+            ctx.drop(cpath, "no value (Compose passes the caller's variable only when set)" if val is None else
+                     f"{key!r} is not a build argument name the spec accepts")
+        elif looks_secret(key, str(val)):
+            ctx.drop(cpath, "a secret-looking build argument would stay readable in the image's history; pass it "
+                     "at run time under secrets")
+        else:
+            kept[key] = str(val)
+            ctx.ok(cpath, _to(ctx, name, "build", "args", key))
+    if kept:
+        build["args"] = kept
 
 
 def rule_args_list(field: str) -> Any:

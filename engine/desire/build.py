@@ -108,6 +108,8 @@ def _build(valid: ValidSpec, name: str, digests: Mapping[str, str]) -> BuildInfo
         runtime=svc.build.runtime.value,
         dockerfile=svc.build.dockerfile,
         digest=digest,
+        target=svc.build.target,
+        args=dict(sorted(svc.build.args.items())),
         tag=f"{repo}:build-{digest.rpartition(':')[2][:16]}",
         extra_tags=(svc.image,) if svc.image else (),
     )

@@ -131,6 +131,8 @@ class BuildInfo:
     digest: str
     tag: str  # content-addressed tag the containers run
     extra_tags: tuple[str, ...] = ()  # the spec's `image`, also applied to the built image
+    target: str | None = None  # build stage (docker build --target)
+    args: Mapping[str, str] = field(default_factory=dict)  # build arguments (--build-arg), part of the digest
 
 
 @dataclass(frozen=True, slots=True)

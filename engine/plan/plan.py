@@ -159,6 +159,8 @@ def _image_step(svc: DesiredService, images: dict[str, Step]) -> tuple[str | Non
             digest=build.digest,
             tag=build.tag,
             extra_tags=build.extra_tags,
+            target=build.target,
+            args=build.args,
         )
     else:
         cause = "not on the engine"

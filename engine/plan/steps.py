@@ -13,7 +13,7 @@ reads them (``engine.desire.secrets.secret_values``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, assert_never
 
 from engine.desire.types import ContainerSpec
@@ -53,6 +53,8 @@ class BuildImage(_Step):
     digest: str
     tag: str
     extra_tags: tuple[str, ...] = ()
+    target: str | None = None
+    args: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -163,7 +163,12 @@ def _build(ctx: RenderContext, name: str, svc: ServiceSpec) -> dict[str, Any]:
         rendered = os.path.join(ctx.out_dir, ctx.dockerfile_path(name))
         context_dir = os.path.normpath(os.path.join(ctx.spec_path.parent, svc.build.context))
         dockerfile = os.path.relpath(rendered, context_dir).replace(os.sep, "/")
-    return {"context": esc(context), "dockerfile": esc(dockerfile)}
+    out: dict[str, Any] = {"context": esc(context), "dockerfile": esc(dockerfile)}
+    if svc.build.target is not None:
+        out["target"] = svc.build.target
+    if svc.build.args:
+        out["args"] = {k: esc(svc.build.args[k]) for k in sorted(svc.build.args)}
+    return out
 
 
 def _mount(ctx: RenderContext, volume: str | None, source: str | None, target: str, ro: bool) -> dict[str, Any]:

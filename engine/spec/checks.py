@@ -101,6 +101,13 @@ def check_build(ctx: CheckContext) -> Iterator[Diagnostic]:
             yield ctx.source.diagnostic(
                 (*path, "dockerfile"), "only applies to runtime: dockerfile", "remove it, or set runtime: dockerfile"
             )
+        for key in ("target", "args"):
+            if getattr(build, key) and build.runtime is not Runtime.DOCKERFILE:
+                yield ctx.source.diagnostic(
+                    (*path, key),
+                    f"only applies to runtime: dockerfile (shipspec renders the Dockerfiles of {build.runtime.value})",
+                    "remove it, or bring your own Dockerfile with runtime: dockerfile",
+                )
         if build.version is not None and build.runtime not in (Runtime.PYTHON, Runtime.NODE):
             yield ctx.source.diagnostic(
                 (*path, "version"),

@@ -33,6 +33,7 @@ PLACEMENT_CONSTRAINT = (
 )
 DOCKER_HOST = r"^(unix|tcp|ssh|npipe)://.+$"
 SPREAD_KEY = r"^(node\.(id|hostname)|(node|engine)\.labels\.[A-Za-z0-9_.-]+)$"
+BUILD_STAGE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 HOST_NAME = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 
 Duration = Annotated[str, Field(pattern=DURATION, examples=["5s"])]
@@ -102,6 +103,20 @@ class BuildSpec(_Spec):
         "Allow a context outside the spec's directory. Off by default so a spec cannot ship unrelated files.",
         False,
         default=False,
+    )
+    target: str | None = _f(
+        "Build stage of your own multi-stage Dockerfile to stop at (runtime: dockerfile only): `docker build "
+        "--target`, Compose `build.target`. Without it Docker builds the last stage. Kubernetes runs the built "
+        "image and has no build step.",
+        "development",
+        default=None,
+        pattern=BUILD_STAGE,
+    )
+    args: dict[Annotated[str, Field(pattern=ENV_NAME)], str] = _f(
+        "Build arguments for the Dockerfile's ARG lines: `docker build --build-arg`, Compose `build.args`. Not "
+        "secret: build arguments stay readable in the image's history, so pass secrets at run time under `secrets`.",
+        {"NODE_ENV": "production"},
+        default_factory=dict,
     )
 
 

@@ -7,6 +7,8 @@ only parses arguments and formats what these return. Nothing here prints.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import os
 import time
 from collections.abc import Mapping
@@ -76,7 +78,10 @@ def load(options: Options) -> ValidSpec:
 def prepare(valid: ValidSpec, gateway: DockerGateway, options: Options, revision: int) -> Prepared:
     """Observe the engine and plan: desired state (with build digests and secret digests) diffed against it."""
     texts = _dockerfile_texts(valid, options)
-    digests = {name: gateway.context_digest(_context(valid, name), text) for name, text in texts.items()}
+    digests = {
+        name: _with_build_options(valid, name, gateway.context_digest(_context(valid, name), text))
+        for name, text in texts.items()
+    }
     secrets = secret_digests(valid, options.environ)
     proxy_image = options.environ.get(PROXY_IMAGE_ENV) or None
     draft = build_desired(valid, image_ids={}, build_digests=digests, secret_digests=secrets, revision=revision,
@@ -115,6 +120,16 @@ def proxy_members(gateway: DockerGateway, observed: ObservedState) -> dict[str, 
     for stat in stats:
         out.setdefault(stat.backend, []).append(stat.name)
     return {backend: tuple(names) for backend, names in out.items()}
+
+
+def _with_build_options(valid: ValidSpec, service: str, digest: str) -> str:
+    """The context digest, extended by the build target and arguments when there are any: a changed stage or
+    argument builds another image, and the digest (hence the content-addressed tag) must say so."""
+    build = valid.spec.services[service].build
+    if build is None or (build.target is None and not build.args):
+        return digest
+    options = json.dumps({"digest": digest, "target": build.target, "args": build.args}, sort_keys=True)
+    return "sha256:" + hashlib.sha256(options.encode()).hexdigest()
 
 
 def _context(valid: ValidSpec, service: str) -> Path:

@@ -327,3 +327,27 @@ def test_pull_failure_is_one_engine_error(gateway: DockerSdkGateway) -> None:
     with pytest.raises(EngineError) as caught:  # a registry on a closed loopback port: refused, nothing leaves
         gateway.pull_image("127.0.0.1:1/shipspec-test/none:1")
     assert "\n" not in str(caught.value) and "127.0.0.1:1/shipspec-test/none" in str(caught.value)
+
+
+def test_build_image_stops_at_the_target_stage_with_build_args(
+    gateway: DockerSdkGateway, app_name: str, busybox_image: str, tmp_path: Path
+) -> None:
+    context = tmp_path / "context"
+    context.mkdir()
+    dockerfile = (
+        f"FROM {BUSYBOX} AS development\nARG GREETING=unset\nRUN echo \"dev $GREETING\" > /stage\n"
+        f"FROM {BUSYBOX} AS production\nRUN echo prod > /stage\n"
+    )
+    tag = f"shipspec-test/{app_name}:target"
+    try:
+        image = gateway.build_image(
+            context, dockerfile, tag, object_labels(app_name), target="development", args={"GREETING": "hello"}
+        )
+        spec = sh_spec(app_name, "stage", "cat /stage")
+        container = gateway.create_container(ContainerSpec(**{**_fields(spec), "image": image}))
+        gateway.start(container)
+        wait_for(lambda: gateway.inspect_health(container)[0] is ContainerState.EXITED)
+        assert list(gateway.logs([container], tail=None)) == [(spec.name, "dev hello")]
+        gateway.remove(container)
+    finally:
+        gateway.remove_image(tag)
