@@ -131,19 +131,20 @@ class DockerGateway(Protocol):
         *,
         target: str | None = None,
         args: Mapping[str, str] | None = None,
+        exclude: tuple[str, ...] = (),
     ) -> str:
         """Build with the engine from ``context_dir`` and a Dockerfile given as text (the rendered one, not
-        necessarily a file in the context), stopping at stage ``target`` with build ``args``; returns the image
-        ID."""
+        necessarily a file in the context), stopping at stage ``target`` with build ``args``; ``exclude``d
+        context paths are never sent. Returns the image ID."""
         ...
 
     def tag_image(self, image: str, tag: str) -> None:
         """Give an image (ID or reference) another ``repo:tag`` name."""
         ...
 
-    def context_digest(self, context_dir: Path, dockerfile_text: str) -> str:
-        """sha256 over exactly what a build would send (``.dockerignore`` honoured) and the Dockerfile, so the
-        plan rebuilds only when the context changed."""
+    def context_digest(self, context_dir: Path, dockerfile_text: str, exclude: tuple[str, ...] = ()) -> str:
+        """sha256 over exactly what a build would send (``.dockerignore`` honoured, ``exclude`` left out) and the
+        Dockerfile, so the plan rebuilds only when the context changed."""
         ...
 
     def remove_image(self, image: str) -> None:

@@ -292,6 +292,7 @@ class FakeGateway:
         *,
         target: str | None = None,
         args: Mapping[str, str] | None = None,
+        exclude: tuple[str, ...] = (),
     ) -> str:
         self._record("build_image", str(context_dir), tag)
         options = f"{target}\0{sorted((args or {}).items())}"
@@ -307,7 +308,7 @@ class FakeGateway:
             raise NotFoundError(f"No such image: {image}")
         self.images[tag] = image_id
 
-    def context_digest(self, context_dir: Path, dockerfile_text: str) -> str:
+    def context_digest(self, context_dir: Path, dockerfile_text: str, exclude: tuple[str, ...] = ()) -> str:
         """Only the Dockerfile text and the folder's name: tests that need real digests use the real gateway."""
         self._record("context_digest", str(context_dir))
         return hashlib.sha256(f"{context_dir}\0{dockerfile_text}".encode()).hexdigest()

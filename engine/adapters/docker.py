@@ -40,6 +40,7 @@ from engine.observe.parse import (
     volume_from_list,
 )
 from engine.observe.types import ContainerState, Health, ObservedContainer, ObservedState
+from engine.spec.buildcontext import is_never_sent
 
 LOCK_IMAGE = "shipspec/lock:1"
 LEASE_FILE = "lease.json"
@@ -338,15 +339,17 @@ class DockerSdkGateway:
             follow_pull(pull(ref, stream=True, decode=True), ref)
         return self._required_image_id(ref)
 
-    def _context_paths(self, context_dir: Path) -> set[str]:
-        """What ``docker build`` would send, by the SDK's own ``.dockerignore`` matcher."""
+    def _context_paths(self, context_dir: Path, exclude: tuple[str, ...]) -> set[str]:
+        """What ``docker build`` would send, by the SDK's own ``.dockerignore`` matcher, minus what is never sent
+        (the spec, state folder, secrets, render output: ``engine.spec.buildcontext``) whatever the patterns say."""
         if not context_dir.is_dir():
             raise EngineError(f"build context {context_dir} is not a directory")
         patterns = dockerignore_patterns(context_dir)
-        return build_utils.exclude_paths(str(context_dir), patterns, dockerfile=DOCKERFILE_NAME) - {DOCKERFILE_NAME}
+        sent = build_utils.exclude_paths(str(context_dir), patterns, dockerfile=DOCKERFILE_NAME) - {DOCKERFILE_NAME}
+        return {p for p in sent if not is_never_sent(p, exclude)}
 
-    def context_digest(self, context_dir: Path, dockerfile_text: str) -> str:
-        return digest_context(context_dir, self._context_paths(context_dir), dockerfile_text)
+    def context_digest(self, context_dir: Path, dockerfile_text: str, exclude: tuple[str, ...] = ()) -> str:
+        return digest_context(context_dir, self._context_paths(context_dir, exclude), dockerfile_text)
 
     def build_image(
         self,
@@ -357,10 +360,11 @@ class DockerSdkGateway:
         *,
         target: str | None = None,
         args: Mapping[str, str] | None = None,
+        exclude: tuple[str, ...] = (),
     ) -> str:
         """Classic builder; the Dockerfile text joins the context tar under its own name so the user's files
         (a Dockerfile of their own included) are sent untouched. Never pulls: bases must be local."""
-        paths = sorted(self._context_paths(context_dir))
+        paths = sorted(self._context_paths(context_dir, exclude))
         extra = [(DOCKERFILE_NAME, dockerfile_text)]
         archive = cast(IO[bytes], build_utils.create_archive(str(context_dir), files=paths, extra_files=extra))
         with archive, _boundary(f"building image {tag}"):

@@ -34,6 +34,7 @@ from engine.desire.types import (
     PortBinding,
     Strategy,
 )
+from engine.spec.buildcontext import never_sent
 from engine.spec.imageref import parse_image_ref
 from engine.spec.model import ServiceSpec
 from engine.spec.quantity import duration_seconds
@@ -112,6 +113,7 @@ def _build(valid: ValidSpec, name: str, digests: Mapping[str, str]) -> BuildInfo
         args=dict(sorted(svc.build.args.items())),
         tag=f"{repo}:build-{digest.rpartition(':')[2][:16]}",
         extra_tags=(svc.image,) if svc.image else (),
+        exclude=never_sent(valid.spec, valid.path, svc.build.context),
     )
 
 

@@ -133,6 +133,7 @@ class BuildInfo:
     extra_tags: tuple[str, ...] = ()  # the spec's `image`, also applied to the built image
     target: str | None = None  # build stage (docker build --target)
     args: Mapping[str, str] = field(default_factory=dict)  # build arguments (--build-arg), part of the digest
+    exclude: tuple[str, ...] = ()  # context paths never sent (engine.spec.buildcontext), relative to the context
 
 
 @dataclass(frozen=True, slots=True)

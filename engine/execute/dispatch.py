@@ -197,7 +197,7 @@ def _build(step: BuildImage, ctx: StepContext) -> None:
         text = (Path(step.context) / step.dockerfile).read_text(encoding="utf-8")
     labels = {L.MANAGED: "true", L.BUILD_DIGEST: step.digest}
     image_id = ctx.gateway.build_image(
-        Path(step.context), text, step.tag, labels, target=step.target, args=step.args
+        Path(step.context), text, step.tag, labels, target=step.target, args=step.args, exclude=step.exclude
     )
     for tag in step.extra_tags:
         ctx.gateway.tag_image(image_id, tag)

@@ -161,6 +161,7 @@ def _image_step(svc: DesiredService, images: dict[str, Step]) -> tuple[str | Non
             extra_tags=build.extra_tags,
             target=build.target,
             args=build.args,
+            exclude=build.exclude,
         )
     else:
         cause = "not on the engine"

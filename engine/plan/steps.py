@@ -55,6 +55,7 @@ class BuildImage(_Step):
     extra_tags: tuple[str, ...] = ()
     target: str | None = None
     args: Mapping[str, str] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()  # context paths never sent to the builder (engine.spec.buildcontext)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

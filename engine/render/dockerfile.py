@@ -15,6 +15,7 @@ from typing import Any
 from engine.errors import RenderError
 from engine.render.context import RenderContext, health_command
 from engine.render.environment import render_template
+from engine.spec.buildcontext import STATE_FOLDER, never_sent
 from engine.spec.model import Runtime, ServiceSpec
 from engine.spec.quantity import duration_seconds
 
@@ -93,9 +94,10 @@ def render_dockerfile(ctx: RenderContext, name: str) -> tuple[str, DockerfileInt
 def render_dockerignore(ctx: RenderContext, name: str) -> str:
     build = ctx.spec.services[name].build
     assert build is not None
-    return render_template(
-        "dockerfile/dockerignore.j2", header=ctx.header(), patterns=[*_IGNORE_COMMON, *_IGNORE[build.runtime]]
-    )
+    # Never in an image, whatever else the context holds: the spec, the state folder, secret files, the output.
+    never = never_sent(ctx.spec, ctx.spec_path, build.context, (ctx.out_dir,))
+    patterns = [*_IGNORE_COMMON, *never, f"**/{STATE_FOLDER}", *_IGNORE[build.runtime]]
+    return render_template("dockerfile/dockerignore.j2", header=ctx.header(), patterns=list(dict.fromkeys(patterns)))
 
 
 def read_back(text: str) -> DockerfileIntent:

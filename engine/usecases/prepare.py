@@ -23,6 +23,7 @@ from engine.execute.dispatch import PROXY_ADMIN_PORT as ADMIN_PORT
 from engine.observe.types import ContainerState, ObservedState
 from engine.plan.plan import Plan, make_plan
 from engine.ports import DockerGateway
+from engine.spec.buildcontext import never_sent
 from engine.spec.model import Runtime
 from engine.spec.validate import ValidSpec, load_and_validate
 
@@ -79,7 +80,9 @@ def prepare(valid: ValidSpec, gateway: DockerGateway, options: Options, revision
     """Observe the engine and plan: desired state (with build digests and secret digests) diffed against it."""
     texts = _dockerfile_texts(valid, options)
     digests = {
-        name: _with_build_options(valid, name, gateway.context_digest(_context(valid, name), text))
+        name: _with_build_options(
+            valid, name, gateway.context_digest(_context(valid, name), text, _never_sent(valid, name))
+        )
         for name, text in texts.items()
     }
     secrets = secret_digests(valid, options.environ)
@@ -130,6 +133,12 @@ def _with_build_options(valid: ValidSpec, service: str, digest: str) -> str:
         return digest
     options = json.dumps({"digest": digest, "target": build.target, "args": build.args}, sort_keys=True)
     return "sha256:" + hashlib.sha256(options.encode()).hexdigest()
+
+
+def _never_sent(valid: ValidSpec, service: str) -> tuple[str, ...]:
+    build = valid.spec.services[service].build
+    assert build is not None
+    return never_sent(valid.spec, valid.path, build.context)
 
 
 def _context(valid: ValidSpec, service: str) -> Path:
