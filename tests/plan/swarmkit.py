@@ -15,7 +15,7 @@ from typing import Any
 from engine.desire.secrets import secret_digests
 from engine.spec.validate import load_and_validate
 from engine.swarm.desired import SwarmDesired, build_swarm
-from engine.swarm.state import SwarmNode
+from engine.swarm.state import SwarmNode, SwarmObserved, SwarmObservedService
 from tests.plan.casekit import desired_from
 
 ABSENT = "<absent>"
@@ -26,6 +26,22 @@ def swarm_from(tmp: Path, case: dict[str, Any], key: str = "") -> SwarmDesired:
     desired = desired_from(tmp, spec, files, case, key)
     valid = load_and_validate(tmp / (key or "now") / "app.yaml", case.get("env_name"))
     return build_swarm(desired, valid, secret_digests(valid, case.get("secrets", {})))
+
+
+def observed_from(tmp: Path, case: dict[str, Any]) -> SwarmObserved:
+    """What an earlier apply of ``deployed`` (a spec, optional secrets) left on the cluster."""
+    deployed = case.get("deployed")
+    services: dict[str, SwarmObservedService] = {}
+    if deployed is not None:
+        before = swarm_from(tmp, {**case, **deployed}, key="deployed")
+        for i, (name, svc) in enumerate(sorted(before.services.items()), start=1):
+            replicas = svc.body["Mode"].get("Replicated", {}).get("Replicas")
+            services[name] = SwarmObservedService(f"svc{i}", svc.swarm_name, 10 + i, dict(svc.body["Labels"]),
+                                                  replicas, spec=svc.body)
+    return SwarmObserved("cluster-1", tuple(nodes_from(case.get("nodes", DEFAULT_NODES))), services)
+
+
+DEFAULT_NODES = [{"hostname": "n1", "role": "manager"}, {"hostname": "n2"}, {"hostname": "n3"}]
 
 
 def nodes_from(rows: list[dict[str, Any]]) -> list[SwarmNode]:

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from engine.swarm.placement import placement_problem
+from engine.swarm.plan import plan_swarm
 from tests.plan.casekit import load_case
-from tests.plan.swarmkit import mismatches, nodes_from, swarm_from
+from tests.plan.swarmkit import mismatches, nodes_from, observed_from, swarm_from
 
 CASES = sorted((Path(__file__).parent / "swarm_cases").glob("*.yaml"))
 
@@ -30,9 +31,25 @@ def test_swarm_case(path: Path, tmp_path: Path) -> None:
         text = "".join(c.content for c in swarm.services[name].configs)
         problems += [f"{name}: config lacks {line!r}" for line in content if line not in text]
     problems += _placement(case, swarm.services)
+    if "steps" in case:
+        plan = plan_swarm(swarm, observed_from(tmp_path, case))
+        got = [{"action": st.action.value, "service": st.service, "causes": list(st.causes)} for st in plan.steps]
+        problems += _steps(case["steps"], got)
     for i, variant in enumerate(case.get("variants", [])):
         problems += _variant(tmp_path, case, variant, swarm.services, i)
     assert not problems, "\n".join(problems)
+
+
+def _steps(want: list[dict[str, Any]], got: list[dict[str, Any]]) -> list[str]:
+    """Steps in order; each expected cause must appear (as a substring) among the step's causes."""
+    if [(w["action"], w["service"]) for w in want] != [(g["action"], g["service"]) for g in got]:
+        return [f"steps: expected {want}, got {got}"]
+    return [
+        f"{g['service']}: no cause contains {cause!r} in {g['causes']}"
+        for w, g in zip(want, got, strict=True)
+        for cause in w.get("causes", [])
+        if not any(cause in c for c in g["causes"])
+    ]
 
 
 def _placement(case: dict[str, Any], services: Any) -> list[str]:
