@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from engine.desire.types import FileMount, Mount
+from engine.errors import ShipspecError
 
 
 def file_path(state_dir: Path, content: str) -> Path:
@@ -53,6 +54,10 @@ def materialise_files(state_dir: Path, files: Iterable[FileMount]) -> tuple[Moun
     return tuple(mounts)
 
 
+class ContextError(ShipspecError):
+    """A file of a build context cannot be read: the build would fail half-way, so the plan says so first."""
+
+
 def _entry(root: Path, relative: str) -> bytes:
     full = root / relative
     info = full.lstat()
@@ -64,9 +69,15 @@ def _entry(root: Path, relative: str) -> bytes:
         return b""  # sockets and fifos: the build context skips them too
     executable = "x" if info.st_mode & 0o111 else "-"
     digest = hashlib.sha256()
-    with full.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    try:
+        with full.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as exc:
+        raise ContextError(
+            f"cannot read {full} in the build context: {exc.strerror}; make it readable, or list it in the "
+            "context's .dockerignore"
+        ) from None
     return f"f\0{relative}\0{executable}\0{digest.hexdigest()}\n".encode()
 
 

@@ -39,7 +39,7 @@ def plan(spec_file: str, env: str | None, state_dir: str | None, out: str | None
         swarm.plan(session, out, fmt, detailed_exitcode)
 
         return
-    revision = session.history.next_revision(session.app, session.env)
+    revision = session.next_revision()
     prepared = prepare(session.valid, session.gateway, session.options, revision)
     result = prepared.plan
     if fmt == "json":

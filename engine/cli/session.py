@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.history.sqlite import SqliteHistoryStore
+from engine.history.sqlite import HistoryError, SqliteHistoryStore
 from engine.plan.render_text import want_color
 from engine.ports import LockingGateway
 from engine.spec.validate import ValidSpec
@@ -19,7 +19,28 @@ class Session:
     options: Options
     valid: ValidSpec
     gateway: LockingGateway
-    history: SqliteHistoryStore
+    history_path: Path
+    _history: SqliteHistoryStore | None = None
+
+    @property
+    def history(self) -> SqliteHistoryStore:
+        """Opened (and created, with its folder) on first use: commands that only read never create it."""
+        if self._history is None:
+            try:
+                self._history = SqliteHistoryStore(self.history_path)
+            except OSError as exc:
+                raise HistoryError(
+                    f"cannot create the state folder {self.history_path.parent}: {exc.strerror}; "
+                    "pass --state-dir a folder you can write"
+                ) from None
+        return self._history
+
+    def next_revision(self) -> int:
+        """The revision an apply would write; without a history yet it is 1, and nothing is created (a plan
+        leaves the disk as it found it)."""
+        if self._history is None and not self.history_path.exists():
+            return 1
+        return self.history.next_revision(self.app, self.env)
 
     @property
     def app(self) -> str:
@@ -44,7 +65,7 @@ def open_session(spec_file: str | Path, env: str | None, state: str | None) -> S
     valid = load(options)
     root = state_dir(valid, options)
     gateway = DockerSdkGateway(root / "files", docker_host=valid.spec.target.docker_host)
-    return Session(options, valid, gateway, SqliteHistoryStore(root / "history.db"))
+    return Session(options, valid, gateway, root / "history.db")
 
 
 def color_out() -> bool:

@@ -36,7 +36,7 @@ def gateway_for(session: Session) -> SwarmGateway:
 
 
 def _prepare(session: Session, gateway: SwarmGateway) -> SwarmPrepared:
-    revision = session.history.next_revision(session.app, session.env)
+    revision = session.next_revision()
     return prepare_swarm(session.valid, gateway, session.options.environ, revision)
 
 
@@ -160,6 +160,6 @@ def rollback(session: Session, to: int | None, yes: bool, lock_timeout: float) -
         raise UsageError(f"revision {target.revision} never finished")
     click.echo(f"Rolling back {session.app} to revision {target.revision} ({target.status.value}).")
     valid = snapshot_spec(target.spec_snapshot, session.valid.path, session.valid.env, target.revision)
-    restored = Session(session.options, valid, session.gateway, session.history)
+    restored = Session(session.options, valid, session.gateway, session.history_path, session.history)
     apply(restored, None, yes, lock_timeout, kind="rollback", rollback_of=target.revision,
           spec_text=target.spec_snapshot)

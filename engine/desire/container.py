@@ -12,10 +12,15 @@ from pathlib import Path
 
 from engine.desire.naming import volume_name
 from engine.desire.types import FileMount, HealthCheck, Mount, PortBinding
+from engine.errors import PlanError
 from engine.spec.model import HealthSpec, ServiceSpec
 from engine.spec.quantity import cpu_millicores, duration_seconds, memory_bytes
+from engine.spec.readfile import FileReadError, read_text_limited
 
 NANO_PER_MILLI = 1_000_000
+
+
+FILE_LIMIT = 1024 * 1024  # file sources become container files and config hashes: text, not devices
 
 
 def ports(svc: ServiceSpec) -> tuple[PortBinding, ...]:
@@ -40,7 +45,10 @@ def files(svc: ServiceSpec, base_dir: Path) -> tuple[FileMount, ...]:
             content = f.content
         else:
             assert f.source is not None, "validated specs carry exactly one of content or source"
-            content = (base_dir / f.source).read_text(encoding="utf-8")
+            try:
+                content = read_text_limited(base_dir / f.source, FILE_LIMIT)
+            except FileReadError as exc:
+                raise PlanError(f"file source {base_dir / f.source} (for {f.target}) {exc.reason}") from None
         out.append(FileMount(f.target, content))
     return tuple(out)
 

@@ -38,6 +38,9 @@ def proxy_frontends(valid: ValidSpec) -> dict[str, list[tuple[ProxyFrontend, Por
     from engine.proxy.config import ProxyFrontend
 
     out: dict[str, list[tuple[ProxyFrontend, PortBinding]]] = {}
+    hosts = {p.host for s in valid.spec.services.values() for p in s.ports if p.host is not None}
+    bound: set[int] = set()
+    names: set[str] = set()
     for name in sorted(valid.spec.services):
         svc = valid.spec.services[name]
         http = svc.health.http if svc.health is not None else None
@@ -48,9 +51,23 @@ def proxy_frontends(valid: ValidSpec) -> dict[str, list[tuple[ProxyFrontend, Por
             # No HTTP check path in the proxy's config: the health gate is shipspec's (Docker's check), and a
             # changed health path must not recreate the proxy. HAProxy's own check is a TCP connect (L4), which
             # still takes a replica that stops listening out of rotation between two applies.
-            fe = ProxyFrontend(f"{name}-{binding.host}", binding.host, binding.container, mode)
+            # One host port on two addresses (127.0.0.1:8080 and 127.0.0.2:8080) is a valid layout: the second
+            # gets a bind port of its own inside the proxy, and a frontend name of its own.
+            bind = binding.host if binding.host not in bound else _spare_port(bound | hosts)
+            bound.add(bind)
+            label = f"{name}-{binding.host}"
+            label = label if label not in names else f"{label}-{bind}"
+            names.add(label)
+            fe = ProxyFrontend(label, bind, binding.container, mode)
             out.setdefault(name, []).append((fe, binding))
     return out
+
+
+def _spare_port(taken: set[int]) -> int:
+    """The lowest port from 20000 that no frontend binds, no spec host port names and is not the admin port."""
+    from engine.proxy.config import ADMIN_PORT
+
+    return next(p for p in range(20000, 65536) if p not in taken and p != ADMIN_PORT)
 
 
 def proxy_service(

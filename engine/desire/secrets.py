@@ -19,6 +19,7 @@ from pathlib import Path
 from engine.desire.types import SecretSource
 from engine.errors import ShipspecError
 from engine.spec.model import SecretRef, ServiceSpec
+from engine.spec.readfile import FileReadError, read_text_limited
 from engine.spec.validate import ValidSpec
 
 ENV = "env"
@@ -60,9 +61,9 @@ def read_secret(service: str, var: str, source: SecretSource, environ: Mapping[s
         return env[source.ref]
     if source.kind == FILE:
         try:
-            text = Path(source.ref).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            text = read_text_limited(source.ref, 64 * 1024)
+        except FileReadError as exc:
+            reason = exc.reason
             raise SecretError(
                 f"service {service}: secret {var} reads file {source.ref}: {reason}; "
                 f"create that file (readable by you, UTF-8) or point the secret at an environment variable"

@@ -40,6 +40,7 @@ from engine.plan.steps import (
     WaitHealthy,
 )
 from engine.ports import Clock, DockerGateway, SystemClock
+from engine.spec.readfile import FileReadError, read_text_limited
 
 PROXY_ADMIN_PORT = 9999  # engine.proxy.ADMIN_PORT, repeated so that importing this module never imports Jinja
 PROXY_READY_S = 30.0  # a just-started proxy needs a moment before its runtime API answers
@@ -194,7 +195,10 @@ def _build(step: BuildImage, ctx: StepContext) -> None:
     if text is None:
         if step.dockerfile is None:
             raise StepFailure(f"no Dockerfile was rendered for {step.tag}")
-        text = (Path(step.context) / step.dockerfile).read_text(encoding="utf-8")
+        try:
+            text = read_text_limited(Path(step.context) / step.dockerfile, 1024 * 1024)
+        except FileReadError as exc:
+            raise StepFailure(f"the Dockerfile {Path(step.context) / step.dockerfile} {exc.reason}") from None
     labels = {L.MANAGED: "true", L.BUILD_DIGEST: step.digest}
     image_id = ctx.gateway.build_image(
         Path(step.context), text, step.tag, labels, target=step.target, args=step.args, exclude=step.exclude

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from engine.errors import Diagnostic
 from engine.spec import derived as D
-from engine.spec.model import ServiceSpec
+from engine.spec.model import Runtime, ServiceSpec
 from engine.spec.quantity import cpu_millicores, memory_bytes
 from engine.spec.source import SourceMap, SpecPath
 
@@ -244,6 +244,32 @@ def check_host_addresses(ctx: CheckContext) -> Iterator[Diagnostic]:
             earlier.append((f"services.{name}.ports[{i}]", port.host_ip, address))
 
 
+def check_named_files(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A path the spec names where a file is expected must be a regular file inside its folder: a Dockerfile
+    ``/etc/passwd``, ``../../etc/shadow`` or ``/dev/zero`` would otherwise be read (or hang, or fill memory)."""
+    base = ctx.base_dir.resolve()
+    for name, svc in ctx.spec.services.items():
+        build = svc.build
+        if build is not None and build.runtime is Runtime.DOCKERFILE:
+            context = (base / build.context).resolve()
+            rel = build.dockerfile or "Dockerfile"
+            path = _svc(name, "build", "dockerfile") if build.dockerfile else _svc(name, "build")
+            target = (context / rel).resolve()
+            if os.path.isabs(rel) or (target != context and context not in target.parents):
+                yield ctx.source.diagnostic(path, f"Dockerfile {rel!r} is outside the build context",
+                                            "name a file inside the context, relative to it")
+            elif context.is_dir() and not target.is_file():
+                what = "does not exist" if not target.exists() else "is not a regular file"
+                yield ctx.source.diagnostic(path, f"Dockerfile {rel!r} {what} in the build context",
+                                            "add it, or set build.dockerfile to the file's path in the context")
+        for i, file in enumerate(svc.files):
+            if file.source is not None:
+                target = (base / file.source).resolve()
+                if target.exists() and not target.is_file():
+                    yield ctx.source.diagnostic(_svc(name, "files", i, "source"),
+                                                f"{file.source!r} is not a regular file", "name a text file")
+
+
 LIMIT_CHECKS = (
     check_app_name,
     check_k8s_objects,
@@ -251,4 +277,5 @@ LIMIT_CHECKS = (
     check_labels,
     check_secret_keys,
     check_host_addresses,
+    check_named_files,
 )
