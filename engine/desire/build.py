@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine import labels as L
@@ -51,9 +52,11 @@ def build_desired(
     secret_digests: Mapping[str, Mapping[str, str]],
     revision: int,
     proxy_image: str | None = None,
+    state_dir: Path | None = None,
 ) -> DesiredState:
     """The desired state of one environment; ``build_digests`` must name every service that has a ``build``.
-    ``proxy_image`` (from ``SHIPSPEC_PROXY_IMAGE``) replaces the spec's ``proxy.image``."""
+    ``proxy_image`` (from ``SHIPSPEC_PROXY_IMAGE``) replaces the spec's ``proxy.image``; ``state_dir``, when inside a
+    build context, is never sent to the builder."""
     spec = valid.spec
     env = valid.env or ""
     base = {L.APP: spec.name, L.ENV: env, L.MANAGED: "true"}
@@ -61,7 +64,8 @@ def build_desired(
     fronts = proxy_frontends(valid) if spec.proxy.enabled else {}
     services = {
         name: _service(
-            valid, name, base, image_ids, build_digests, secret_digests.get(name, {}), revision, fronts.get(name, ())
+            valid, name, base, image_ids, build_digests, secret_digests.get(name, {}), revision, fronts.get(name, ()),
+            state_dir=state_dir,
         )
         for name in sorted(spec.services)
     }
@@ -95,7 +99,7 @@ def _strategy(svc: ServiceSpec) -> Strategy:
     )
 
 
-def _build(valid: ValidSpec, name: str, digests: Mapping[str, str]) -> BuildInfo | None:
+def _build(valid: ValidSpec, name: str, digests: Mapping[str, str], state_dir: Path | None) -> BuildInfo | None:
     svc = valid.spec.services[name]
     if svc.build is None:
         return None
@@ -113,7 +117,7 @@ def _build(valid: ValidSpec, name: str, digests: Mapping[str, str]) -> BuildInfo
         args=dict(sorted(svc.build.args.items())),
         tag=f"{repo}:build-{digest.rpartition(':')[2][:16]}",
         extra_tags=(svc.image,) if svc.image else (),
-        exclude=never_sent(valid.spec, valid.path, svc.build.context),
+        exclude=never_sent(valid.spec, valid.path, svc.build.context, (state_dir,) if state_dir else ()),
     )
 
 
@@ -126,10 +130,12 @@ def _service(
     digests: Mapping[str, str],
     revision: int,
     fronted: Sequence[tuple[ProxyFrontend, PortBinding]] = (),
+    *,
+    state_dir: Path | None = None,
 ) -> DesiredService:
     spec = valid.spec
     svc = spec.services[name]
-    build = _build(valid, name, build_digests)
+    build = _build(valid, name, build_digests, state_dir)
     image_ref = build.tag if build is not None else svc.image
     assert image_ref is not None, "validated services carry an image or a build"
     image_id = image_ids.get(image_ref)

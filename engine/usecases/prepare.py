@@ -85,14 +85,14 @@ def prepare(valid: ValidSpec, gateway: DockerGateway, options: Options, revision
     texts = _dockerfile_texts(valid, options)
     digests = {
         name: _with_build_options(
-            valid, name, gateway.context_digest(_context(valid, name), text, _never_sent(valid, name))
+            valid, name, gateway.context_digest(_context(valid, name), text, _never_sent(valid, name, options))
         )
         for name, text in texts.items()
     }
     secrets = secret_digests(valid, options.environ)
     proxy_image = options.environ.get(PROXY_IMAGE_ENV) or None
     draft = build_desired(valid, image_ids={}, build_digests=digests, secret_digests=secrets, revision=revision,
-                          proxy_image=proxy_image)
+                          proxy_image=proxy_image, state_dir=state_dir(valid, options))
     refs = sorted({svc.image_ref for svc in draft.services.values()})
     began = time.monotonic()
     observed = gateway.observe(valid.spec.name, refs)
@@ -100,7 +100,7 @@ def prepare(valid: ValidSpec, gateway: DockerGateway, options: Options, revision
         observed = dataclasses.replace(observed, proxy_members=proxy_members(gateway, observed))
     seconds = time.monotonic() - began
     desired = build_desired(valid, image_ids=observed.images, build_digests=digests, secret_digests=secrets,
-                            revision=revision, proxy_image=proxy_image)
+                            revision=revision, proxy_image=proxy_image, state_dir=state_dir(valid, options))
     dockerfiles = {
         svc.build.tag: texts[name] for name, svc in desired.services.items() if svc.build is not None
     }
@@ -139,10 +139,11 @@ def _with_build_options(valid: ValidSpec, service: str, digest: str) -> str:
     return "sha256:" + hashlib.sha256(options.encode()).hexdigest()
 
 
-def _never_sent(valid: ValidSpec, service: str) -> tuple[str, ...]:
+def _never_sent(valid: ValidSpec, service: str, options: Options) -> tuple[str, ...]:
+    """What the build of ``service`` never sends; the same list the desired state's build step carries."""
     build = valid.spec.services[service].build
     assert build is not None
-    return never_sent(valid.spec, valid.path, build.context)
+    return never_sent(valid.spec, valid.path, build.context, (state_dir(valid, options),))
 
 
 def _context(valid: ValidSpec, service: str) -> Path:

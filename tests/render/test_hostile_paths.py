@@ -63,3 +63,22 @@ def test_an_unreadable_context_file_is_a_clean_error(tmp_path: Path, monkeypatch
     monkeypatch.setattr(docker_files.Path, "open", refuse)
     with pytest.raises(ContextError, match=r"cannot read .*secret.txt in the build context: Permission denied"):
         digest_context(tmp_path, ["secret.txt"], "FROM scratch\n")
+
+
+def test_a_state_dir_inside_the_context_is_never_sent(tmp_path: Path) -> None:
+    from engine.desire.build import build_desired
+    from engine.spec.validate import load_and_validate
+
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "app.yaml").write_text(
+        "version: 1\nname: site\nservices:\n  web:\n    build: {context: ., runtime: static}\n"
+        "    secrets: {TOKEN: {file: ./keys/token}}\n"
+    )
+    valid = load_and_validate(root / "app.yaml")
+    desired = build_desired(valid, image_ids={}, build_digests={"web": "sha256:" + "0" * 64},
+                            secret_digests={"web": {"TOKEN": "0" * 64}},
+                            revision=1, state_dir=root / ".state")
+    build = desired.services["web"].build
+    assert build is not None
+    assert {".state", ".shipspec", "app.yaml", "deploy", "keys/token"} <= set(build.exclude)
