@@ -102,6 +102,23 @@ class DockerGateway(Protocol):
         attached there."""
         ...
 
+    def dns_name(self, container_id: str, network: str) -> str:
+        """A name Docker's DNS resolves to the container on ``network`` for as long as it exists, whatever its
+        address and across renames (the proxy's members file addresses replicas by it)."""
+        ...
+
+    def read_live_file(self, container_id: str, target: str) -> str:
+        """The current text of a live ``FileMount`` of the container (EngineError when it has none there)."""
+        ...
+
+    def write_live_file(self, container_id: str, target: str, text: str) -> None:
+        """Replace a live ``FileMount``'s text atomically: the container sees the old file or the new one."""
+        ...
+
+    def signal(self, container_id: str, signal: str) -> None:
+        """Send a signal (``SIGUSR2``: HAProxy's master reloads its configuration) to the container's PID 1."""
+        ...
+
     def published_port(self, container_id: str, container_port: int) -> int:
         """The host port Docker bound for the container's TCP ``container_port`` (one published with host port 0
         gets a free one at start); EngineError when it is not published or the container does not run."""

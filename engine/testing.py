@@ -99,6 +99,7 @@ class FakeGateway:
     logs_by_name: dict[str, list[str]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     created_specs: dict[str, ContainerSpec] = field(default_factory=dict)  # by ID, secrets included (in memory)
+    live_files: dict[tuple[str, str], str] = field(default_factory=dict)  # (container ID, target) → text
     _failures: list[_Failure] = field(default_factory=list, init=False, repr=False)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1), init=False, repr=False)
 
@@ -190,6 +191,7 @@ class FakeGateway:
         container_id = self._new_id("ctr")
         self.containers[container_id] = container_from_spec(spec, container_id, image_id)
         self.created_specs[container_id] = spec
+        self.live_files.update({(container_id, f.target): f.content for f in spec.files if f.live})
         return container_id
 
     def start(self, container_id: str) -> None:
@@ -252,6 +254,31 @@ class FakeGateway:
         if container.state is not ContainerState.RUNNING:
             raise EngineError(f"container {container.name} has no address on network {network}")
         return f"10.0.{int(container.id[:2], 16)}.{int(container.id[2:4], 16) or 1}"
+
+    def dns_name(self, container_id: str, network: str) -> str:
+        self._record("dns_name", container_id, network)
+        container = self._get(container_id)
+        if network not in container.networks:
+            raise EngineError(f"container {container.name} is not on network {network}")
+        return container.id[:12]
+
+    def read_live_file(self, container_id: str, target: str) -> str:
+        self._record("read_live_file", container_id, target)
+        key = (self._get(container_id).id, target)
+        if key not in self.live_files:
+            raise EngineError(f"container {container_id} has no live file {target}")
+        return self.live_files[key]
+
+    def write_live_file(self, container_id: str, target: str, text: str) -> None:
+        self._record("write_live_file", container_id, target)
+        key = (self._get(container_id).id, target)
+        if key not in self.live_files:
+            raise EngineError(f"container {container_id} has no live file {target}")
+        self.live_files[key] = text
+
+    def signal(self, container_id: str, signal: str) -> None:
+        self._record("signal", container_id, signal)
+        self._get(container_id)
 
     def published_port(self, container_id: str, container_port: int) -> int:
         self._record("published_port", container_id, container_port)

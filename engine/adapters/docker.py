@@ -27,7 +27,14 @@ from docker.utils import build as build_utils
 from engine.adapters.docker_build import dockerignore_patterns, follow_build, follow_pull
 from engine.adapters.docker_config import create_body, restart_body, split_repo_tag
 from engine.adapters.docker_errors import unreachable_message
-from engine.adapters.docker_files import digest_context, materialise_files, read_single_file, single_file_tar
+from engine.adapters.docker_files import (
+    digest_context,
+    live_source,
+    materialise_files,
+    read_single_file,
+    single_file_tar,
+    write_atomic,
+)
 from engine.adapters.docker_logs import interleave, split_lines
 from engine.desire.types import ContainerSpec
 from engine.errors import EngineError, NotFoundError
@@ -210,7 +217,7 @@ class DockerSdkGateway:
         """Files are written to the state dir first (their binds are part of the create request). Secret values
         travel only in the request's Env: Docker keeps them in the container's config, as for any env var, but
         they never reach a label, a log line or an error message of ours."""
-        file_mounts = materialise_files(self.state_dir, spec.files)
+        file_mounts = materialise_files(self.state_dir, spec.files, spec.name, spec.config_hash)
         create: Callable[..., Mapping[str, Any]] = self.api().create_container_from_config  # untyped in the stubs
         with _boundary(f"creating container {spec.name}"):
             answer = create(create_body(spec, file_mounts), name=spec.name)
@@ -290,6 +297,40 @@ class DockerSdkGateway:
         if not ip:
             raise EngineError(f"container {_short(container_id)} has no address on network {network}")
         return str(ip)
+
+    def dns_name(self, container_id: str, network: str) -> str:
+        """The short container ID: Docker's DNS resolves it on every user-defined network, and it survives a
+        rename and a restart (the container name of a replacement changes once, its IP address may change)."""
+        with _boundary(f"inspecting container {_short(container_id)}"):
+            attrs = self.api().inspect_container(container_id)
+        if network not in ((attrs.get("NetworkSettings") or {}).get("Networks") or {}):
+            raise EngineError(f"container {_short(container_id)} is not on network {network}")
+        return str(attrs["Id"])[:12]
+
+    def _live_path(self, container_id: str, target: str) -> Path:
+        with _boundary(f"inspecting container {_short(container_id)}"):
+            attrs = self.api().inspect_container(container_id)
+        binds = [(str(m.get("Source")), str(m.get("Destination"))) for m in attrs.get("Mounts") or []]
+        try:
+            return live_source(binds, target)
+        except FileNotFoundError as exc:
+            raise EngineError(f"container {_short(container_id)}: {exc}") from None
+
+    def read_live_file(self, container_id: str, target: str) -> str:
+        try:
+            return self._live_path(container_id, target).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise EngineError(f"reading {target} of container {_short(container_id)}: {exc}") from exc
+
+    def write_live_file(self, container_id: str, target: str, text: str) -> None:
+        try:
+            write_atomic(self._live_path(container_id, target), text)
+        except OSError as exc:
+            raise EngineError(f"writing {target} of container {_short(container_id)}: {exc}") from exc
+
+    def signal(self, container_id: str, signal: str) -> None:
+        with _boundary(f"signalling container {_short(container_id)}"):
+            self.api().kill(container_id, signal=signal)
 
     def published_port(self, container_id: str, container_port: int) -> int:
         with _boundary(f"inspecting container {_short(container_id)}"):

@@ -50,9 +50,20 @@ def mount_body(mount: Mount) -> dict[str, Any]:
     return {"Type": "bind", "Source": mount.source or "", "Target": mount.target, "ReadOnly": mount.read_only}
 
 
-def tmpfs_body(tmpfs: tuple[str, ...]) -> dict[str, str]:
-    """``"/tmp"`` or ``"/tmp:size=64m,mode=1777"`` → ``{"/tmp": "size=64m,mode=1777"}``."""
-    return {entry.partition(":")[0]: entry.partition(":")[2] for entry in tmpfs}
+def tmpfs_body(tmpfs: tuple[str, ...], user: str | None = None) -> dict[str, str]:
+    """``"/tmp"`` or ``"/tmp:size=64m"`` → ``{"/tmp": "size=64m,mode=1777,uid=…,gid=…"}``. Docker 20.10 drops a
+    tmpfs's mode when it restarts the container (restart policy, engine restart: 1777 becomes 0755 root), so a
+    non-root user could write it only until the first restart; owned by the container's numeric user it stays
+    writable (seen here). Options the spec gives win."""
+    uid, _, gid = (user or "").partition(":")
+    owner = [f"uid={uid}", f"gid={gid or uid}"] if uid.isdigit() and (gid or uid).isdigit() else []
+    out = {}
+    for entry in tmpfs:
+        path, _, options = entry.partition(":")
+        given = {item.partition("=")[0] for item in options.split(",") if item}
+        extra = [item for item in ("mode=1777", *owner) if item.partition("=")[0] not in given]
+        out[path] = ",".join(filter(None, (options, *extra)))
+    return out
 
 
 def restart_body(restart: str) -> dict[str, Any]:
@@ -72,7 +83,7 @@ def host_config(spec: ContainerSpec, file_mounts: tuple[Mount, ...]) -> dict[str
     body: dict[str, Any] = {
         "PortBindings": bindings,
         "Mounts": [mount_body(m) for m in (*spec.mounts, *file_mounts)],
-        "Tmpfs": tmpfs_body(spec.tmpfs),
+        "Tmpfs": tmpfs_body(spec.tmpfs, spec.user),
         "NanoCpus": spec.nano_cpus or 0,
         "Memory": spec.mem_limit or 0,
         "MemoryReservation": spec.mem_reservation or 0,

@@ -44,14 +44,56 @@ def _write_once(path: Path, data: bytes) -> None:
         raise
 
 
-def materialise_files(state_dir: Path, files: Iterable[FileMount]) -> tuple[Mount, ...]:
-    """Write each file's content once and return the read-only bind mounts that deliver them."""
-    mounts = []
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` by a temp file and a rename in its directory: a reader (HAProxy starting in the container
+    that binds the directory) sees the old content or the new one, never a part."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # the container's non-root user reads it
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def live_dir(state_dir: Path, container: str, config_hash: str) -> Path:
+    """Per container name and config: a rollback that starts the previous proxy again finds its own members."""
+    return state_dir.resolve() / "live" / f"{container}-{config_hash.removeprefix('sha256:')[:12]}"
+
+
+def materialise_files(
+    state_dir: Path, files: Iterable[FileMount], container: str = "", config_hash: str = ""
+) -> tuple[Mount, ...]:
+    """Write each file's content once and return the read-only bind mounts that deliver them. Live files start
+    over with their content (a new container) and are delivered by binding their directory."""
+    mounts: list[Mount] = []
     for item in files:
+        if item.live:
+            folder = live_dir(state_dir, container, config_hash)
+            folder.mkdir(parents=True, exist_ok=True)
+            folder.chmod(0o755)
+            write_atomic(folder / item.target.rpartition("/")[2], item.content)
+            target = item.target.rpartition("/")[0]
+            if all(m.target != target for m in mounts):
+                mounts.append(Mount(target=target, source=str(folder), read_only=True))
+            continue
         path = file_path(state_dir, item.content)
         _write_once(path, item.content.encode())
         mounts.append(Mount(target=item.target, source=str(path), read_only=True))
     return tuple(mounts)
+
+
+def live_source(binds: Iterable[tuple[str, str]], target: str) -> Path:
+    """The host path of the live file ``target`` among a container's ``(source, destination)`` binds."""
+    folder, _, name = target.rpartition("/")
+    for source, destination in binds:
+        if destination == folder:
+            return Path(source) / name
+    raise FileNotFoundError(f"no bound directory holds {target}")
 
 
 class ContextError(ShipspecError):

@@ -80,11 +80,16 @@ def proxy_service(
 ) -> DesiredService:
     """The proxy: one replica of HAProxy publishing every fronted port on the spec's ``host_ip:host`` and its
     runtime API (admin port) on 127.0.0.1 at a port Docker picks. Recreated when its config changes (the
-    frontends are in its file, hence in its hash); backends start empty and shipspec fills them. It sits on two
-    networks: created on its admin network (runtime API and published ports), then joined to the app network."""
-    from engine.proxy.config import ADMIN_PORT, CONFIG_PATH, proxy_argv, render_proxy_config
+    frontends are in its file, hence in its hash); backends start empty and shipspec fills them, writing each
+    change to the members file too (``engine.proxy.members``), so a restarted proxy serves without shipspec. It
+    sits on two networks: created on its admin network (runtime API and published ports), then joined to the app
+    network."""
+    from engine.proxy.config import ADMIN_PORT, CONFIG_PATH, empty_backends, proxy_argv, render_proxy_config
+    from engine.proxy.members import MEMBERS_PATH, render_members
 
-    config = _admin_on_own_network(render_proxy_config([fe for fe, _ in fronted]), ADMIN_PORT)
+    frontends = [fe for fe, _ in fronted]
+    config = _admin_on_own_network(render_proxy_config(frontends, separate_backends=True), ADMIN_PORT)
+    members = FileMount(MEMBERS_PATH, render_members(empty_backends(frontends)), live=True)
     ports = (
         *(PortBinding(fe.bind_port, "tcp", b.host, b.host_ip) for fe, b in fronted),
         PortBinding(ADMIN_PORT, "tcp", 0, "127.0.0.1"),
@@ -94,8 +99,8 @@ def proxy_service(
         image=image_id or image_ref,
         labels={},
         config_hash="",
-        command=proxy_argv(),
-        files=(FileMount(CONFIG_PATH, config),),
+        command=proxy_argv(CONFIG_PATH, MEMBERS_PATH),
+        files=(FileMount(CONFIG_PATH, config), members),
         ports=ports,
         restart="unless-stopped",
         user=None,  # the image's own unprivileged user (haproxy)

@@ -36,10 +36,15 @@ class Mount:
 
 @dataclass(frozen=True, slots=True)
 class FileMount:
-    """A file the container receives read-only; its content is part of the config hash (unlike Compose)."""
+    """A file the container receives read-only; its content is part of the config hash (unlike Compose).
+
+    ``live``: shipspec rewrites it while the container runs (the proxy's members). It starts as ``content`` when
+    the container is created, lives in a directory of its own per container and config, and that directory is
+    bound (not the file), so an atomic rename on the host reaches the container."""
 
     target: str
     content: str
+    live: bool = False
 
 
 @dataclass(frozen=True, slots=True)

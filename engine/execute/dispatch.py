@@ -15,7 +15,7 @@ from typing import Protocol, assert_never
 
 from engine import labels as L
 from engine.desire.secrets import secret_values
-from engine.errors import ApplyError, NotFoundError
+from engine.errors import ApplyError, NotFoundError, ProxyError
 from engine.execute.health import wait_healthy
 from engine.observe.types import ContainerState
 from engine.plan.steps import (
@@ -54,6 +54,10 @@ class ProxyStat(Protocol):
     def name(self) -> str: ...
     @property
     def addr(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def weight(self) -> int: ...
     @property
     def requests(self) -> int: ...
     @property
@@ -223,29 +227,35 @@ def _wait_completed(gw: DockerGateway, container: str, deadline_s: float, clock:
 def proxy_add(step: ProxyAddServer, gw: DockerGateway, clock: Clock) -> None:
     """Add the replica with HAProxy's check on, wait until the check passed, then put it in rotation: it takes
     traffic only once the proxy itself saw it healthy. An existing server of that name at another address (a
-    leftover) is replaced; one at the same address is only set ready."""
+    leftover) is replaced; one at the same address is only set ready. Then the members file follows."""
+    from engine.execute.proxy_persist import Joined, persist_members
+
     api = proxy_api(gw, step.proxy)
     api.wait_ready(PROXY_READY_S)
     ip = gw.container_ip(step.container, step.network)
     address = f"{ip}:{step.port}"
     present = {s.name: s.addr for s in api.servers(step.backend)}
     if step.server in present and present[step.server] != address:
-        api.del_server(step.backend, step.server)
+        _delete(gw, api, step.proxy, step.backend, step.server, clock)
         del present[step.server]
     if step.server not in present:
         api.add_server(step.backend, step.server, ip, step.port, check=True, ready=False)
     if not api.wait_checked(step.backend, step.server, step.deadline_s, clock.sleep, clock.monotonic):
-        api.del_server(step.backend, step.server)
+        _delete(gw, api, step.proxy, step.backend, step.server, clock)
         raise StepFailure(
             f"the proxy's check of {step.container} ({address}) did not pass within {step.deadline_s:g}s",
             container=step.container,
         )
     api.ready(step.backend, step.server)
+    joined = Joined(step.backend, step.server, gw.dns_name(step.container, step.network))
+    persist_members(gw, api, step.proxy, joined)
 
 
 def proxy_remove(step: ProxyRemoveServer, gw: DockerGateway, clock: Clock) -> None:
     """Drain and delete the server. A proxy that does not run sends nothing anywhere, so there is nothing to drain
     (a recreated proxy starts with empty backends)."""
+    from engine.execute.proxy_persist import not_deletable, persist_members, reload_without
+
     try:
         state, _health, _code = gw.inspect_health(step.proxy)
     except NotFoundError:
@@ -254,7 +264,25 @@ def proxy_remove(step: ProxyRemoveServer, gw: DockerGateway, clock: Clock) -> No
         return
     api = proxy_api(gw, step.proxy)
     api.wait_ready(PROXY_READY_S)
-    api.retire(step.backend, step.server, step.drain_s, clock.sleep)
+    try:
+        api.retire(step.backend, step.server, step.drain_s, clock.sleep)
+    except ProxyError as exc:
+        if not not_deletable(exc):
+            raise
+        reload_without(gw, api, step.proxy, step.backend, step.server, clock)
+    persist_members(gw, api, step.proxy)
+
+
+def _delete(gw: DockerGateway, api: ProxyApi, proxy: str, backend: str, server: str, clock: Clock) -> None:
+    """``del server``, or for a server the members file gave HAProxy, a reload without it."""
+    from engine.execute.proxy_persist import not_deletable, reload_without
+
+    try:
+        api.del_server(backend, server)
+    except ProxyError as exc:
+        if not not_deletable(exc):
+            raise
+        reload_without(gw, api, proxy, backend, server, clock)
 
 
 def watch_canary(step: Pause, gw: DockerGateway, clock: Clock) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine.errors import RenderError
+from engine.proxy.members import Backend, check_name, render_backends
 from engine.render.environment import render_template
 
 TEMPLATE = "proxy/haproxy.cfg.j2"
@@ -25,23 +26,19 @@ CONFIG_PATH = "/usr/local/etc/haproxy/haproxy.cfg"
 ADMIN_PORT = 9999  # the runtime API's TCP port inside the container; publish it on 127.0.0.1 only
 MODES = ("http", "tcp")
 
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,62}$")
 _TIME = re.compile(r"^[0-9]+(us|ms|s|m|h|d)?$")
 _PATH = re.compile(r"^/[A-Za-z0-9._~/%?&=+-]*$")
 
 
-def proxy_argv(config_path: str = CONFIG_PATH) -> tuple[str, ...]:
+def proxy_argv(config_path: str = CONFIG_PATH, members_path: str | None = None) -> tuple[str, ...]:
     """The proxy container's command, valid for the official image and the local one: the binary by absolute path
     (the official entrypoint script passes any first word that is neither ``haproxy`` nor a flag through
-    unchanged), ``-db`` to stay in the foreground whatever the file says, ``-f`` for our file."""
-    return (BINARY, "-db", "-f", config_path)
-
-
-def check_name(kind: str, value: str) -> str:
-    """A name safe in HAProxy's config and in runtime API commands (``backend/server``; ``;`` would split them)."""
-    if not _NAME.match(value):
-        raise RenderError(f"{kind} {value!r} is not a valid proxy name (a letter, then letters, digits, _ . -)")
-    return value
+    unchanged), ``-db`` to stay in the foreground whatever the file says, ``-f`` for our file, then the members
+    file. ``-W`` (master-worker) with a members file: SIGUSR2 to the master reloads both files in a new worker that
+    takes over the listeners, which is how a server loaded from the file (not deletable at run time) is removed."""
+    if members_path is None:
+        return (BINARY, "-db", "-f", config_path)
+    return (BINARY, "-W", "-db", "-f", config_path, "-f", members_path)
 
 
 def _check_port(kind: str, value: int) -> int:
@@ -54,7 +51,8 @@ def _check_port(kind: str, value: int) -> int:
 class ProxyTimeouts:
     """HAProxy time values (``5s``, ``500ms``). ``tunnel`` bounds idle WebSocket/TCP tunnels once established."""
 
-    connect: str = "5s"
+    connect: str = "1s"  # a replica on the same host answers a connect in microseconds; one that died does not,
+    # and the request waits this long before HAProxy retries it on another server
     client: str = "60s"
     server: str = "60s"
     queue: str = "30s"
@@ -102,9 +100,11 @@ def render_proxy_config(
     *,
     admin_port: int = ADMIN_PORT,
     timeouts: ProxyTimeouts | None = None,
+    separate_backends: bool = False,
 ) -> str:
     """The complete ``haproxy.cfg`` text. Frontend names and bind ports must be unique, and no frontend may bind the
-    admin port; order is kept as given, so equal input renders byte-identical output."""
+    admin port; order is kept as given, so equal input renders byte-identical output. With ``separate_backends``
+    the (empty) backends are left to the members file (``engine.proxy.members``), which HAProxy loads after it."""
     _check_port("admin port", admin_port)
     names = [fe.name for fe in frontends]
     ports = [fe.bind_port for fe in frontends]
@@ -112,6 +112,12 @@ def render_proxy_config(
         raise RenderError(f"proxy frontend names repeat: {sorted(names)}")
     if len(set(ports)) != len(ports) or admin_port in ports:
         raise RenderError(f"proxy bind ports repeat or take the admin port {admin_port}: {sorted(ports)}")
-    return render_template(
+    text = render_template(
         TEMPLATE, frontends=list(frontends), admin_port=admin_port, timeouts=timeouts or ProxyTimeouts()
     )
+    return text if separate_backends else text + render_backends(empty_backends(frontends))
+
+
+def empty_backends(frontends: Sequence[ProxyFrontend]) -> list[Backend]:
+    """One backend per frontend, of the same name and mode, with no servers: what a new proxy starts with."""
+    return [Backend(fe.name, fe.mode, (), fe.health_path) for fe in frontends]

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable
 
 from engine.errors import ProxyError
-from engine.proxy.config import check_name
+from engine.proxy.members import check_name
 from engine.proxy.stats import ServerStat, parse_show_stat
 
 MAX_WEIGHT = 256

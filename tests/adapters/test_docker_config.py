@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.adapters.docker_config import create_body, split_repo_tag
+from engine.adapters.docker_config import create_body, split_repo_tag, tmpfs_body
 from engine.desire.types import ContainerSpec, HealthCheck, Mount, PortBinding
 
 
@@ -59,7 +59,8 @@ def test_create_body_maps_every_field() -> None:
         {"Type": "bind", "Source": "/etc/cfg", "Target": "/cfg", "ReadOnly": True},
         {"Type": "bind", "Source": "/state/files/ab", "Target": "/etc/app.conf", "ReadOnly": True},
     ]
-    assert host["Tmpfs"] == {"/tmp": "", "/run": "size=1m"}
+    assert host["Tmpfs"] == {"/tmp": "mode=1777,uid=1000,gid=1000", "/run": "size=1m,mode=1777,uid=1000,gid=1000"}
+    assert tmpfs_body(("/t:mode=700,uid=5",), "app") == {"/t": "mode=700,uid=5"}
     assert (host["NanoCpus"], host["Memory"], host["MemoryReservation"]) == (250_000_000, 256, 128)
     assert host["RestartPolicy"] == {"Name": "on-failure", "MaximumRetryCount": 0}
     assert (host["ReadonlyRootfs"], host["SecurityOpt"], host["Init"]) == (True, ["no-new-privileges:true"], True)
