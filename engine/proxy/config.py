@@ -19,6 +19,11 @@ from engine.errors import RenderError
 from engine.proxy.members import Backend, check_name, render_backends
 from engine.render.environment import render_template
 
+__all__ = [
+    "ADMIN_PORT", "BINARY", "CONFIG_PATH", "DEFAULT_IMAGE", "MODES", "TEMPLATE", "ProxyFrontend", "ProxyTimeouts",
+    "check_name", "empty_backends", "proxy_argv", "render_proxy_config",
+]  # fmt: skip
+
 TEMPLATE = "proxy/haproxy.cfg.j2"
 DEFAULT_IMAGE = "haproxy:2.6"  # Docker Hub's official image; tests tag a local build from Debian's package with it
 BINARY = "/usr/local/sbin/haproxy"  # the official image's path (the local test image copies that layout)
@@ -33,12 +38,27 @@ _PATH = re.compile(r"^/[A-Za-z0-9._~/%?&=+-]*$")
 def proxy_argv(config_path: str = CONFIG_PATH, members_path: str | None = None) -> tuple[str, ...]:
     """The proxy container's command, valid for the official image and the local one: the binary by absolute path
     (the official entrypoint script passes any first word that is neither ``haproxy`` nor a flag through
-    unchanged), ``-db`` to stay in the foreground whatever the file says, ``-f`` for our file, then the members
-    file. ``-W`` (master-worker) with a members file: SIGUSR2 to the master reloads both files in a new worker that
-    takes over the listeners, which is how a server loaded from the file (not deletable at run time) is removed."""
+    unchanged), ``-db`` to stay in the foreground whatever the file says, ``-f`` for our file.
+
+    With a members file: HAProxy in master-worker mode (``-W``; SIGUSR2 reloads both files in a new worker that
+    takes over the listeners, which is how a server loaded from the file, not deletable at run time, is removed),
+    loading the members file after the main one, under a small ``sh`` supervisor (``SUPERVISOR``) as PID 1."""
     if members_path is None:
         return (BINARY, "-db", "-f", config_path)
-    return (BINARY, "-W", "-db", "-f", config_path, "-f", members_path)
+    haproxy = f"{BINARY} -W -db -f {config_path} -f {members_path}"
+    return ("/bin/sh", "-c", SUPERVISOR.replace("HAPROXY", haproxy))
+
+
+# Why a supervisor: HAProxy that dies (a crash, kill -9) would otherwise take the container with it, and Docker's
+# restart (a new network setup, restart back-off) leaves the ports refusing for seconds; this starts it again in
+# a fifth of a second with the same files. It forwards the stop signal (SIGUSR1, the images' STOPSIGNAL: soft stop,
+# in-flight requests finish; TERM and INT too) and SIGUSR2 (reload), and exits once HAProxy exits after a stop.
+SUPERVISOR = (
+    "trap 'stop=1; kill -USR1 \"$pid\" 2>/dev/null' USR1 TERM INT; trap 'kill -USR2 \"$pid\" 2>/dev/null' USR2; "
+    "stop=; while :; do HAPROXY & pid=$!; "
+    "while kill -0 \"$pid\" 2>/dev/null; do wait \"$pid\"; done; "
+    "[ -n \"$stop\" ] && exit 0; sleep 0.2; done"
+)
 
 
 def _check_port(kind: str, value: int) -> int:

@@ -2,7 +2,7 @@
 
 Three busybox replicas behind the proxy, each answering its own hostname, under a bounded HTTP load on loopback
 (``benchmarks.probe``). Faults, one after another on the same app: ``docker restart`` of the proxy, ``kill -9`` of
-HAProxy's worker from the host, and ``kill -9`` of one replica's process. After each, the app must serve again
+HAProxy from the host, and ``kill -9`` of one replica's process. After each, the app must serve again
 from every replica it had, without shipspec running, and ``plan`` must show no drift. The figures (failed
 requests, longest gap, time to serve again) are printed; only the replica fault must cost no request (HAProxy
 retries a refused connection on another server, and its check takes the replica out until it is back).
@@ -14,12 +14,12 @@ import os
 import signal
 import subprocess
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from benchmarks.probe import Probe
+from benchmarks.reliability import serving_process
 from tests.e2e.conftest import Project, free_port
 from tests.support.proxy_image import TAG as PROXY_TAG
 
@@ -49,19 +49,6 @@ def _docker(*args: str) -> str:
     done = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rpartition(")")[2].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                out.append(int(entry.name))
-    return out
 
 
 def _pid(container: str) -> int:
@@ -109,16 +96,16 @@ def test_proxy_and_replicas_come_back_serving_without_an_apply(project: Project)
         _no_drift(project)
 
         probe.mark()
-        workers = _children(_pid(proxy))
-        assert workers, "HAProxy runs master-worker: PID 1 is the master"
-        os.kill(workers[0], signal.SIGKILL)
+        master = serving_process(_pid(proxy), "haproxy")
+        assert master != _pid(proxy), "HAProxy runs under the container's init and supervisor"
+        os.kill(master, signal.SIGKILL)
         _serving_all(probe, replicas)
         figures.append(probe.report().line("kill -9 of HAProxy"))
         _no_drift(project)
 
         victim = f"{project.app}-web-2"
         probe.mark()
-        os.kill(_children(_pid(victim))[0] if _children(_pid(victim)) else _pid(victim), signal.SIGKILL)
+        os.kill(serving_process(_pid(victim), "httpd"), signal.SIGKILL)
         _serving_all(probe, replicas)
         time.sleep(2)  # a little load on the replica that came back
         replica = probe.report()

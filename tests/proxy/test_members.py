@@ -62,7 +62,8 @@ def test_unsafe_members_are_refused() -> None:
 
 def test_argv_loads_the_members_file_after_the_main_one_in_master_worker_mode() -> None:
     argv = proxy_argv(CONFIG_PATH, MEMBERS_PATH)
-    assert argv[1:3] == ("-W", "-db") and argv[-2:] == ("-f", MEMBERS_PATH)
+    assert argv[:2] == ("/bin/sh", "-c")
+    assert f"/usr/local/sbin/haproxy -W -db -f {CONFIG_PATH} -f {MEMBERS_PATH} &" in argv[2]
 
 
 @pytest.mark.docker
