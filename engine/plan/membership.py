@@ -92,6 +92,22 @@ def weave_membership(
     return out
 
 
+def proxy_outage(svc: DesiredService) -> str:
+    """What recreating the proxy (its frontends changed: a published port added, moved or removed) costs, for the
+    plan. Docker cannot publish a new port on a running container, so a port change needs a new proxy container,
+    and a single host port cannot be held by two containers: the old one stops before the new one binds. No
+    request is lost inside HAProxy (soft stop: the old one finishes what it has), but new connections are refused
+    from that stop until the first replica joined the new proxy."""
+    ports = ", ".join(str(p.host) for p in svc.template.ports if p.host)
+    stop = svc.template.stop_timeout_s or 10
+    gate = svc.strategy.health_deadline_s
+    return (
+        f"outage on port(s) {ports}: new connections are refused from the old proxy's stop (soft stop, at most "
+        f"{stop}s) until the new proxy runs and a first replica joined it (HAProxy's check passes twice, 1s apart): "
+        f"about 3-6 s here, at most {stop + gate:g} s; a port change needs a new container"
+    )
+
+
 def _after_holders_stop(by_service: dict[str, list[Step]], holders: frozenset[str]) -> None:
     """Turning the proxy on for an app deployed without it: old replicas still bind the host ports the proxy is
     about to publish. The proxy is created once they stopped (they leave without waiting for their replacements to

@@ -22,7 +22,7 @@ from engine.plan import codec
 from engine.plan.diff import ServiceChange, diff
 from engine.plan.fingerprint import fingerprint_of, observed_tokens, token_changes
 from engine.plan.graph import link_dependencies, service_order, topological
-from engine.plan.membership import weave_membership
+from engine.plan.membership import proxy_outage, weave_membership
 from engine.plan.rollout import plan_rollout
 from engine.plan.steps import (
     STEP_BY_KIND,
@@ -87,6 +87,8 @@ def make_plan(desired: DesiredState, observed: ObservedState) -> Plan:
             needs.append(image)
         ids = tuple(sorted({n for n in needs if n}))
         by_service[change.service] = plan_rollout(change, desired.network.name, ids)
+        if svc is not None and svc.name == PROXY_SERVICE and change.replace and change.observed:
+            extra = (*extra, proxy_outage(svc))
         summaries += service_summaries(change, extra)
     summaries += weave_membership(desired, observed, changes, by_service)
     steps += images.values()

@@ -1,0 +1,22 @@
+"""A plan that recreates the proxy (a published port changed) says how long the fronted ports will refuse and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.plan.render_text import render_text
+from tests.plan.casekit import CASES, load_case
+from tests.plan.test_cases import run_case
+
+
+def test_a_port_change_states_the_outage_it_costs(tmp_path: Path) -> None:
+    plan = run_case(load_case(CASES / "49_proxy_config_change.yaml"), tmp_path)
+    proxy = next(c for c in plan.changes if c.name == "shipspec-proxy")
+    outage = [c for c in proxy.causes if c.startswith("outage on port(s) 8081:")]
+    assert len(outage) == 1 and "at most 70 s" in outage[0] and "needs a new container" in outage[0], proxy.causes
+    assert outage[0] in render_text(plan)
+
+
+def test_a_proxy_created_for_the_first_time_states_no_outage(tmp_path: Path) -> None:
+    plan = run_case(load_case(CASES / "47_proxy_fresh_create.yaml"), tmp_path)
+    assert not any("outage" in cause for change in plan.changes for cause in change.causes)
