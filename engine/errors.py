@@ -10,8 +10,12 @@
     │   ├── NotFoundError         the container, network, volume or image named does not exist
     │   ├── BuildError            the engine's builder failed; carries the builder's last lines
     │   └── ProxyError            the proxy's runtime API refused a command or did not answer
+    ├── SecretError               a secret the spec references cannot be read (names service, variable, fix)
     ├── PlanError                 a saved plan is stale, unreadable or for another spec
     ├── ApplyError                a step or health gate failed during apply
+    │   └── StepFailure           one step did not do what it should; names the container whose log explains it
+    ├── RollbackError             nothing to roll back to, or the release's images are gone
+    ├── HistoryError              the history file is unreadable, newer, or lacks the revision asked for
     └── LockError                 another operator holds the app's lock
 
 Anything else escaping to the CLI is a bug: it becomes one line and exit 70 (EX_SOFTWARE), never a traceback.
@@ -102,6 +106,26 @@ class PlanError(ShipspecError):
 
 class ApplyError(ShipspecError):
     pass
+
+
+class StepFailure(ApplyError):
+    """A step did not do what it should; ``container`` names the one whose log explains it, if any."""
+
+    def __init__(self, message: str, container: str | None = None) -> None:
+        super().__init__(message)
+        self.container = container
+
+
+class SecretError(ShipspecError):
+    """A secret the spec references cannot be read: the message names the service, the variable and the fix."""
+
+
+class RollbackError(ShipspecError):
+    """There is nothing to roll back to, or the release's images are gone."""
+
+
+class HistoryError(ShipspecError):
+    """The history file is unreadable, from a newer shipspec, or asked for a revision it does not have."""
 
 
 class LockError(ShipspecError):

@@ -1,10 +1,9 @@
-"""What the executor reports while it runs. It never prints: the CLI turns these events into progress output,
-tests record them, and the history store journals the step ones."""
+"""What a running use case and its executor report (to an ``engine.ports.ExecutionListener``). Nothing here
+prints: the CLI turns these events into progress output, tests record them, the history journals the step ones."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -43,11 +42,34 @@ class RollbackFinished:
     detail: str = ""
 
 
-Event = StepStarted | StepDone | StepFailed | RollbackStarted | RollbackFinished
+@dataclass(frozen=True)
+class LockRecovered:
+    """The lock of a holder that no longer runs on this host was broken (kill -9, a crash)."""
+
+    lock_id: str
+    pid: int
 
 
-class ExecutionListener(Protocol):
-    def on_event(self, event: Event) -> None: ...
+@dataclass(frozen=True)
+class InterruptedClosed:
+    """A release a killed shipspec left pending was closed as failed before planning again."""
+
+    revision: int
+
+
+@dataclass(frozen=True)
+class ReleaseStarting:
+    """The lock is held and the engine re-checked: the release's first step is about to run."""
+
+    revision: int
+    app: str
+    env: str
+
+
+Event = (
+    StepStarted | StepDone | StepFailed | RollbackStarted | RollbackFinished | LockRecovered | InterruptedClosed
+    | ReleaseStarting
+)
 
 
 class RecordingListener:

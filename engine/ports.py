@@ -1,10 +1,22 @@
-"""Ports to the outside world that the planner and executor depend on: the Docker engine and time.
+"""Every port the use cases, the planner and the executor depend on, in one module, each with a shipped fake.
 
-``DockerGateway`` is a Protocol so the pure core and the executor can be tested with ``engine.testing.FakeGateway``;
-the real implementation is ``engine.adapters.docker.DockerSdkGateway``, the only module that imports the Docker
-SDK. This module must stay import-light: importing it never imports ``docker``.
+=====================  ==============================================  ========================================
+port                   real implementation                             fake (``engine.testing``)
+=====================  ==============================================  ========================================
+``DockerGateway``      ``engine.adapters.docker.DockerSdkGateway``     ``FakeGateway``
+``LockBackend``        the same (a created, never started container)   ``FakeGateway`` (in memory)
+``ProxyApi``           ``engine.proxy.runtime.HaproxyRuntime``         ``FakeProxyRuntime``
+``HistoryStore``       ``engine.history.sqlite.SqliteHistoryStore``    ``InMemoryHistoryStore``
+``Clock``              ``engine.adapters.clock.SystemClock``           ``FakeClock``
+``ExecutionListener``  ``engine.cli.progress.ProgressPrinter``         ``engine.events.RecordingListener``
+``Journal``            ``engine.usecases.release.HistoryJournal``      ``engine.execute.executor.NullJournal``
+=====================  ==============================================  ========================================
 
-Contract shared by every implementation:
+``DockerGateway`` is the target seam: what the planner's observed state comes from and what the executor's steps
+are made of (see the README's development section for how a second target plugs in). This module must stay
+import-light: importing it never imports ``docker`` or Jinja.
+
+Contract shared by every gateway:
 
 - Everything returned is one of the frozen types of ``engine.observe.types``; nothing above the gateway sees SDK
   objects.
@@ -15,13 +27,53 @@ Contract shared by every implementation:
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from engine.desire.types import ContainerSpec
+from engine.events import Event
+from engine.history.model import ReleaseKind, ReleaseRecord, ReleaseStatus, Stats, StepRecord, StepStatus
 from engine.observe.types import ContainerState, Health, ObservedState
+from engine.plan.steps import Step
+
+
+class ProxyStat(Protocol):
+    """One server of a proxy backend, with the counters a canary is judged by."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def addr(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def weight(self) -> int: ...
+    @property
+    def requests(self) -> int: ...
+    @property
+    def errors(self) -> int: ...
+
+
+class ProxyApi(Protocol):
+    """The proxy's runtime API as the proxy steps and the planner use it."""
+
+    def wait_ready(self, deadline_s: float) -> str: ...
+    def servers(self, backend: str) -> Sequence[ProxyStat]: ...
+    def server_names(self) -> Mapping[str, tuple[str, ...]]:
+        """Backend → its servers' names, from one request: what the planner compares with the replicas."""
+        ...
+    def add_server(
+        self, backend: str, name: str, addr: str, port: int, weight: int = 100, *, check: bool = False,
+        check_interval_ms: int = 1000, ready: bool = True,
+    ) -> None: ...
+    def wait_checked(
+        self, backend: str, name: str, deadline_s: float, sleep: Callable[[float], None] = ...,
+        clock: Callable[[], float] = ...,
+    ) -> bool: ...
+    def ready(self, backend: str, name: str) -> None: ...
+    def del_server(self, backend: str, name: str) -> None: ...
+    def retire(self, backend: str, name: str, deadline_s: float, sleep: Callable[[float], None] = ...) -> bool: ...
 
 
 @runtime_checkable
@@ -168,13 +220,17 @@ class DockerGateway(Protocol):
         """Remove an image reference or ID (gone already is fine)."""
         ...
 
+    def proxy_runtime(self, host: str, port: int, timeout_s: float = 5.0) -> ProxyApi:
+        """A client for the runtime API of the app's proxy published at ``host:port`` (HAProxy's, for the real
+        engine; a recording fake for ``engine.testing.FakeGateway``)."""
+        ...
 
-@runtime_checkable
-class LockingGateway(DockerGateway, Protocol):
-    """A gateway that can also hold the apply lock on the engine (see ``engine.usecases.lock``)."""
+
+class LockBackend(Protocol):
+    """Where the apply lock lives: on the engine itself, so two machines sharing one engine see the same lock."""
 
     def lock_create(self, name: str, labels: Mapping[str, str]) -> str | None:
-        """Create the lock object atomically; None when one by that name exists."""
+        """Create the lock object atomically; its ID, or None when one by that name exists."""
         ...
 
     def lock_read(self, name: str) -> tuple[str, dict[str, str], str] | None:
@@ -191,15 +247,58 @@ class LockingGateway(DockerGateway, Protocol):
 
 
 @runtime_checkable
+class LockingGateway(DockerGateway, LockBackend, Protocol):
+    """A gateway that can also hold the apply lock (``engine.usecases.lock``): what every use case is given."""
+
+
+class HistoryStore(Protocol):
+    """The append-only release history (Helm's model): one row per release, one per step, never rewritten
+    except to close a release or prune old ones."""
+
+    def begin_release(
+        self, *, app: str, env: str, kind: ReleaseKind, spec_hash: str, spec_snapshot: str, plan_json: str,
+        image_ids: dict[str, str], artifact_hashes: dict[str, str], rollback_of: int | None = None,
+        operator: str = "", revision: int | None = None,
+    ) -> int:
+        """Record a pending release; its revision (``revision`` when above every recorded one)."""
+        ...
+
+    def step_started(
+        self, app: str, env: str, revision: int, *, seq: int, step_id: str, kind: str, service: str, cause: str
+    ) -> None: ...
+
+    def step_finished(
+        self, app: str, env: str, revision: int, *, seq: int, status: StepStatus, detail: str = ""
+    ) -> None: ...
+
+    def finish_release(
+        self, app: str, env: str, revision: int, *, status: ReleaseStatus, error: str = "",
+        image_ids: dict[str, str] | None = None,
+    ) -> None:
+        """Close a release; a deployed (or destroyed) one supersedes the previously deployed one."""
+        ...
+
+    def prune(self, app: str, env: str, keep: int) -> list[int]: ...
+    def releases(self, app: str, env: str, limit: int | None = None) -> list[ReleaseRecord]: ...
+    def next_revision(self, app: str, env: str) -> int: ...
+    def get(self, app: str, env: str, revision: int) -> ReleaseRecord: ...
+    def last_deployed(self, app: str, env: str) -> ReleaseRecord | None: ...
+    def pending(self, app: str, env: str) -> list[ReleaseRecord]: ...
+    def steps(self, app: str, env: str, revision: int) -> list[StepRecord]: ...
+    def stats(self, app: str, env: str, last: int | None = None) -> Stats: ...
+
+
+@runtime_checkable
 class Clock(Protocol):
-    """Time as the executor sees it, so deadlines and polling are testable with ``engine.testing.FakeClock``."""
+    """Time as the executor, the lock and the use cases see it: every deadline and every poll goes through it, so
+    they are testable with ``engine.testing.FakeClock``."""
 
     def monotonic(self) -> float:
         """Seconds on a clock that never goes back: for deadlines and durations."""
         ...
 
     def now(self) -> float:
-        """Wall-clock seconds since the epoch: for timestamps in the release history."""
+        """Wall-clock seconds since the epoch: for timestamps and lock leases."""
         ...
 
     def sleep(self, seconds: float) -> None:
@@ -207,14 +306,17 @@ class Clock(Protocol):
         ...
 
 
-class SystemClock:
-    """The real clock."""
+class ExecutionListener(Protocol):
+    """Receives what a running use case reports (``engine.events``); the CLI prints it, tests record it."""
 
-    def monotonic(self) -> float:
-        return time.monotonic()
+    def on_event(self, event: Event) -> None: ...
 
-    def now(self) -> float:
-        return time.time()
 
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
+class Journal(Protocol):
+    """Where the executor records step starts and ends durably (the release history)."""
+
+    def started(self, seq: int, step: Step) -> None: ...
+
+    def finished(self, seq: int, step: Step, ok: bool, detail: str) -> None: ...
+
+    def undone(self, seq: int, step: Step) -> None: ...

@@ -47,6 +47,7 @@ from engine.observe.parse import (
     volume_from_list,
 )
 from engine.observe.types import ContainerState, Health, ObservedContainer, ObservedState
+from engine.ports import ProxyApi
 from engine.spec.buildcontext import is_never_sent
 
 LOCK_IMAGE = "shipspec/lock:1"
@@ -433,7 +434,13 @@ class DockerSdkGateway:
         with _gone_is_fine(f"removing image {image}"):
             self.api().remove_image(image)
 
-    # -- the apply lock (engine.usecases.lock.LockBackend) -----------------------------------------------------------
+    def proxy_runtime(self, host: str, port: int, timeout_s: float = 5.0) -> ProxyApi:
+        """HAProxy's runtime API client (imported here: only applies that front a service with the proxy need it)."""
+        from engine.proxy.runtime import HaproxyRuntime
+
+        return HaproxyRuntime(host, port, timeout_s=timeout_s)
+
+    # -- the apply lock (engine.ports.LockBackend) ---------------------------------------------------------------
 
     def lock_create(self, name: str, labels: Mapping[str, str]) -> str | None:
         """Create the never-started lock container; None when the name is taken (the engine's 409 is atomic)."""

@@ -45,15 +45,19 @@ def _stats_doc(s: Stats) -> dict[str, object]:
 def history(spec_file: str, env: str | None, state_dir: str | None, fmt: str, stats: bool, last: int | None,
             keep: int | None) -> None:
     """List the app's releases, newest first."""
+    from engine.usecases.history import history as read_history
+    from engine.usecases.history import prune
+
     session = open_session(spec_file, env, state_dir)
     store, app, scope = session.history, session.app, session.env
     if keep is not None:
-        removed = store.prune(app, scope, keep)
+        removed = prune(store, app, scope, keep)
         click.echo(f"Pruned {len(removed)} release{'s' if len(removed) != 1 else ''}"
                    f"{': ' + ', '.join(map(str, removed)) if removed else ''}.")
         return
-    if stats:
-        doc = _stats_doc(store.stats(app, scope, last))
+    report = read_history(store, app, scope, last=last, stats=stats)
+    if report.stats is not None:
+        doc = _stats_doc(report.stats)
         if fmt == "json":
             click.echo(json.dumps(doc, indent=2))
             return
@@ -68,10 +72,10 @@ def history(spec_file: str, env: str | None, state_dir: str | None, fmt: str, st
                 else:
                     shown = str(value)
                 click.echo(f"{key.replace('_', ' '):>20}: {shown}")
-        for step in store.stats(app, scope, last).slowest_steps:
+        for step in report.stats.slowest_steps:
             click.echo(f"{'slow step':>20}: {step[0]} {step[1]:.2f}s on average")
         return
-    rows = [_row(r) for r in store.releases(app, scope, last)]
+    rows = [_row(r) for r in report.releases]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return

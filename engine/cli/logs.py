@@ -23,9 +23,9 @@ def logs(service: str, spec_file: str, env: str | None, state_dir: str | None, f
         known = ", ".join(sorted(session.valid.spec.services))
         raise UsageError(f"no service {service!r} in {session.app}; services: {known}")
     if session.swarm:
-        from engine.cli import swarm
+        from engine.cli.swarm import logs as swarm_logs
 
-        swarm.logs(session, service, tail)
+        swarm_logs(session, service, tail)
 
         return
     observed = session.gateway.observe(session.app)

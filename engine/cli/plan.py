@@ -34,9 +34,9 @@ def plan(spec_file: str, env: str | None, state_dir: str | None, out: str | None
 
     session = open_session(spec_file, env, state_dir)
     if session.swarm:
-        from engine.cli import swarm
+        from engine.cli.swarm import plan as swarm_plan
 
-        swarm.plan(session, out, fmt, detailed_exitcode)
+        swarm_plan(session, out, fmt, detailed_exitcode)
 
         return
     revision = session.next_revision()

@@ -10,7 +10,17 @@ import threading
 
 import click
 
-from engine.events import Event, RollbackFinished, RollbackStarted, StepDone, StepFailed, StepStarted
+from engine.events import (
+    Event,
+    InterruptedClosed,
+    LockRecovered,
+    ReleaseStarting,
+    RollbackFinished,
+    RollbackStarted,
+    StepDone,
+    StepFailed,
+    StepStarted,
+)
 
 
 class ProgressPrinter:
@@ -45,3 +55,10 @@ class ProgressPrinter:
                     self._say("Rollback finished: the changes made so far are undone.", "yellow")
                 else:
                     self._say(f"Rollback incomplete: {detail}", "red")
+            case LockRecovered(lock_id=lock_id, pid=pid):
+                self._say(f"Recovered lock {lock_id}: its holder (pid {pid} on this host) no longer runs.")
+            case InterruptedClosed(revision=revision):
+                self._say(f"Closed revision {revision} as failed: it was interrupted; this apply converges from "
+                          "what runs.")
+            case ReleaseStarting(revision=revision, app=app, env=env):
+                self._say(f"Applying revision {revision} of {app}{' (' + env + ')' if env else ''}:")

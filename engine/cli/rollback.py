@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import click
 
-from engine.cli.apply import confirm, finish, report_recovery
+from engine.cli.apply import finish
+from engine.cli.confirm import confirm
 from engine.cli.options import ENV_OPTION, FILE_OPTION, STATE_DIR_OPTION
 from engine.cli.progress import ProgressPrinter
 from engine.cli.session import color_out, open_session
+from engine.history.model import ReleaseRecord
+from engine.plan.plan import Plan
 
 
 @click.command()
@@ -21,35 +24,26 @@ def rollback(spec_file: str, env: str | None, state_dir: str | None, to: int | N
              lock_timeout: float) -> None:
     """Restore a past release (its spec and exact images) through a normal, health-gated rollout."""
     from engine.plan.render_text import render_text
-    from engine.ports import SystemClock
-    from engine.usecases.deploy import deploy
-    from engine.usecases.lock import AppLock
-    from engine.usecases.prepare import prepare
-    from engine.usecases.release import close_interrupted
-    from engine.usecases.rollback import choose_target, pinned_spec
+    from engine.usecases.collaborators import ApplySettings
+    from engine.usecases.rollback import rollback as run_rollback
+
+    def approve(target: ReleaseRecord, plan: Plan) -> None:
+        click.echo(f"Rolling back {session.app} to revision {target.revision} ({target.status.value}).")
+        click.echo(render_text(plan, color=color_out()), nl=False)
+        if plan.has_changes and not yes:
+            confirm(f"Restore revision {target.revision}?")
 
     session = open_session(spec_file, env, state_dir)
     if session.swarm:
-        from engine.cli import swarm
+        from engine.cli.swarm import rollback as swarm_rollback
 
-        swarm.rollback(session, to, yes, lock_timeout)
+        swarm_rollback(session, to, yes, lock_timeout)
 
         return
-    target = choose_target(session.history, session.app, session.env, to)
-    click.echo(f"Rolling back {session.app} to revision {target.revision} ({target.status.value}).")
-    with AppLock(session.gateway, session.app, session.env, wait_seconds=lock_timeout) as lock:
-        report_recovery(lock, close_interrupted(session.history, session.app, session.env))
-        valid = pinned_spec(target, session.valid.path, session.valid.env, session.gateway)
-        revision = session.history.next_revision(session.app, session.env)
-        prepared = prepare(valid, session.gateway, session.options, revision)
-        click.echo(render_text(prepared.plan, color=color_out()), nl=False)
-        if not prepared.plan.has_changes:
-            return
-        if not yes:
-            confirm(f"Restore revision {target.revision}?")
-        outcome = deploy(valid, prepared.plan, {}, session.gateway, session.history, ProgressPrinter(color_out()),
-                         SystemClock(), options=session.options, kind="rollback", rollback_of=target.revision)
-    finish(outcome)
+    outcome = run_rollback(session.collaborators(ProgressPrinter(color_out())), session.options,
+                           ApplySettings(lock_timeout_s=lock_timeout), session.app, session.env, to, approve)
+    if outcome.deployed is not None:
+        finish(outcome.deployed)
 
 
 command = rollback

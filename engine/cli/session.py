@@ -6,10 +6,16 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engine.history.sqlite import HistoryError, SqliteHistoryStore
+from engine.adapters.clock import SystemClock
+from engine.errors import HistoryError
+from engine.history.sqlite import SqliteHistoryStore
 from engine.plan.render_text import want_color
-from engine.ports import LockingGateway
+from engine.ports import ExecutionListener, LockingGateway
+
+if TYPE_CHECKING:
+    from engine.usecases.collaborators import Collaborators
 from engine.spec.validate import ValidSpec
 from engine.usecases.prepare import Options, load, state_dir
 
@@ -56,6 +62,12 @@ class Session:
         from engine.spec.model import TargetType
 
         return self.valid.spec.target.type is TargetType.SWARM
+
+    def collaborators(self, listener: ExecutionListener) -> Collaborators:
+        """The real ports, wired for one use case: Docker, the SQLite history, the system clock."""
+        from engine.usecases.collaborators import Collaborators
+
+        return Collaborators(self.gateway, self.history, SystemClock(), listener)
 
 
 def open_session(spec_file: str | Path, env: str | None, state: str | None) -> Session:

@@ -29,27 +29,20 @@ def _row(c: ObservedContainer) -> dict[str, object]:
 @STATE_DIR_OPTION
 @format_option("text", "json")
 def status(spec_file: str, env: str | None, state_dir: str | None, fmt: str) -> None:
-    """Services, containers, health, published ports and drift from the spec."""
-    from engine.usecases.lock import lock_name, read_lock
-    from engine.usecases.prepare import prepare
+    """Services, containers, health, published ports and drift from the spec (secret values are not read)."""
+    from engine.events import RecordingListener
+    from engine.usecases.status import status as read_status
 
     session = open_session(spec_file, env, state_dir)
     if session.swarm:
-        from engine.cli import swarm
+        from engine.cli.swarm import status as swarm_status
 
-        swarm.status(session, fmt)
+        swarm_status(session, fmt)
 
         return
-    revision = session.history.next_revision(session.app, session.env)
-    prepared = prepare(session.valid, session.gateway, session.options, revision)
-    rows = [_row(c) for c in prepared.observed.containers]
-    drift = [
-        f"{c.action.symbol} {c.kind} {c.name}: {c.headline}" + "".join(f"; {cause}" for cause in c.causes)
-        for c in prepared.plan.changes
-    ]
-    last = session.history.last_deployed(session.app, session.env)
-    pending = [r.revision for r in session.history.pending(session.app, session.env)]
-    lock = read_lock(session.gateway, lock_name(session.app, session.env))
+    report = read_status(session.valid, session.collaborators(RecordingListener()), session.options)
+    rows = [_row(c) for c in report.containers]
+    drift, last, pending, lock = list(report.drift), report.deployed, list(report.interrupted), report.lock
     if fmt == "json":
         doc = {"app": session.app, "env": session.env, "containers": rows, "in_sync": not drift, "drift": drift,
                "deployed_revision": last.revision if last else None, "interrupted_revisions": pending,
@@ -76,7 +69,8 @@ def status(spec_file: str, env: str | None, state_dir: str | None, fmt: str) -> 
         for line in drift:
             click.echo(f"  {line}")
     else:
-        click.echo("In sync with the spec.")
+        click.echo("In sync with the spec" + (" (secret values not read: `shipspec plan` shows a changed secret)."
+                                              if report.secrets_unread else "."))
 
 
 command = status

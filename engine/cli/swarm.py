@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from engine.adapters.clock import SystemClock
 from engine.cli.session import Session
 from engine.errors import ApplyError, UsageError
 from engine.history.model import ReleaseStatus
@@ -67,7 +68,7 @@ def read_saved(path: Path) -> dict[str, Any] | None:
 
 def apply(session: Session, saved: dict[str, Any] | None, yes: bool, lock_timeout: float, *,
           kind: str = "apply", rollback_of: int | None = None, spec_text: str | None = None) -> None:
-    from engine.cli.apply import confirm, report_recovery
+    from engine.cli.confirm import confirm, report_recovery
     from engine.usecases.lock import AppLock
     from engine.usecases.release import close_interrupted
 
@@ -81,7 +82,7 @@ def apply(session: Session, saved: dict[str, Any] | None, yes: bool, lock_timeou
         return
     if saved is None and not yes:
         confirm("Apply these changes?")
-    with AppLock(session.gateway, session.app, session.env, wait_seconds=lock_timeout) as lock:
+    with AppLock(session.gateway, session.app, session.env, wait_seconds=lock_timeout, clock=SystemClock()) as lock:
         report_recovery(lock, close_interrupted(session.history, session.app, session.env))
         fresh = _prepare(session, gateway)
         check_fresh(saved["fingerprint"] if saved else prepared.plan.fingerprint, fresh)
@@ -141,19 +142,19 @@ def logs(session: Session, service: str, tail: int) -> None:
 
 
 def destroy(session: Session, yes: bool, lock_timeout: float) -> None:
-    from engine.cli.apply import confirm
+    from engine.cli.confirm import confirm
     from engine.usecases.lock import AppLock
 
     gateway = gateway_for(session)
     if not yes:
         confirm("Destroy the app's services, secrets, configs and network on the swarm?")
-    with AppLock(session.gateway, session.app, session.env, wait_seconds=lock_timeout):
+    with AppLock(session.gateway, session.app, session.env, wait_seconds=lock_timeout, clock=SystemClock()):
         count = destroy_swarm(gateway, session.app, click.echo)
     click.echo(f"Destroyed {count} service(s) of {session.app}; named volumes stay on their nodes.")
 
 
 def rollback(session: Session, to: int | None, yes: bool, lock_timeout: float) -> None:
-    from engine.usecases.rollback import choose_target
+    from engine.usecases.pinning import choose_target
 
     target = choose_target(session.history, session.app, session.env, to)
     if target.status is ReleaseStatus.PENDING:

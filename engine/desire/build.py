@@ -86,6 +86,22 @@ def build_desired(
     )
 
 
+def image_refs(desired: DesiredState) -> list[str]:
+    """The references the desired containers run: what observing asks the engine to resolve to IDs."""
+    return sorted({svc.image_ref for svc in desired.services.values()})
+
+
+def with_image_ids(desired: DesiredState, image_ids: Mapping[str, str]) -> DesiredState:
+    """The same desired state with each image resolved to the ID the engine has now. No hash covers the ID (it is
+    unknown until a pull or build finishes), so the state is built once and resolved after observing."""
+    services = {}
+    for name, svc in desired.services.items():
+        image_id = image_ids.get(svc.image_ref)
+        template = dataclasses.replace(svc.template, image=image_id or svc.image_ref)
+        services[name] = dataclasses.replace(svc, image_id=image_id, template=template)
+    return dataclasses.replace(desired, services=services)
+
+
 def _strategy(svc: ServiceSpec) -> Strategy:
     s = svc.effective_strategy()
     return Strategy(

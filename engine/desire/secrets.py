@@ -17,17 +17,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from engine.desire.types import SecretSource
-from engine.errors import ShipspecError
+from engine.errors import SecretError
 from engine.spec.model import SecretRef, ServiceSpec
 from engine.spec.readfile import FileReadError, read_text_limited
 from engine.spec.validate import ValidSpec
 
 ENV = "env"
 FILE = "file"
-
-
-class SecretError(ShipspecError):
-    """A secret the spec references cannot be read: the message names the service, the variable and the fix."""
 
 
 def secret_source(ref: SecretRef, base_dir: Path) -> SecretSource:

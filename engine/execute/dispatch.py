@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, assert_never
+from typing import assert_never
 
 from engine import labels as L
 from engine.desire.secrets import secret_values
-from engine.errors import ApplyError, NotFoundError, ProxyError
+from engine.errors import NotFoundError, ProxyError, StepFailure
 from engine.execute.health import wait_healthy
 from engine.observe.types import ContainerState
 from engine.plan.steps import (
@@ -39,68 +39,19 @@ from engine.plan.steps import (
     WaitCompleted,
     WaitHealthy,
 )
-from engine.ports import Clock, DockerGateway, SystemClock
+from engine.ports import Clock, DockerGateway, ProxyApi
+from engine.proxy.config import ADMIN_PORT
 from engine.spec.readfile import FileReadError, read_text_limited
 
-PROXY_ADMIN_PORT = 9999  # engine.proxy.ADMIN_PORT, repeated so that importing this module never imports Jinja
 PROXY_READY_S = 30.0  # a just-started proxy needs a moment before its runtime API answers
 
 
 MIN_WATCHED = 20  # requests a canary must have answered during a pause before its error rate is judged
 
 
-class ProxyStat(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def addr(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def weight(self) -> int: ...
-    @property
-    def requests(self) -> int: ...
-    @property
-    def errors(self) -> int: ...
-
-
-class ProxyApi(Protocol):
-    """The part of ``engine.proxy.HaproxyRuntime`` the proxy steps use (tests substitute a fake)."""
-
-    def wait_ready(self, deadline_s: float) -> str: ...
-    def servers(self, backend: str) -> Sequence[ProxyStat]: ...
-    def add_server(
-        self, backend: str, name: str, addr: str, port: int, weight: int = 100, *, check: bool = False,
-        check_interval_ms: int = 1000, ready: bool = True,
-    ) -> None: ...
-    def wait_checked(
-        self, backend: str, name: str, deadline_s: float, sleep: Callable[[float], None] = ...,
-        clock: Callable[[], float] = ...,
-    ) -> bool: ...
-    def ready(self, backend: str, name: str) -> None: ...
-    def del_server(self, backend: str, name: str) -> None: ...
-    def retire(self, backend: str, name: str, deadline_s: float, sleep: Callable[[float], None] = ...) -> bool: ...
-
-
-def proxy_api(gateway: DockerGateway, proxy: str) -> ProxyApi:
-    """The runtime API of the proxy container ``proxy``, through its admin port published on 127.0.0.1. A gateway
-    that offers ``proxy_runtime(host, port)`` (the fake) supplies its own client."""
-    port = gateway.published_port(proxy, PROXY_ADMIN_PORT)
-    factory = getattr(gateway, "proxy_runtime", None)
-    if factory is not None:
-        api: ProxyApi = factory("127.0.0.1", port)
-        return api
-    from engine.proxy.runtime import HaproxyRuntime
-
-    return HaproxyRuntime("127.0.0.1", port)
-
-
-class StepFailure(ApplyError):
-    """A step did not do what it should; ``container`` names the one whose log explains it, if any."""
-
-    def __init__(self, message: str, container: str | None = None) -> None:
-        super().__init__(message)
-        self.container = container
+def proxy_api(gateway: DockerGateway, proxy: str, timeout_s: float = 5.0) -> ProxyApi:
+    """The runtime API of the proxy container ``proxy``, through its admin port published on 127.0.0.1."""
+    return gateway.proxy_runtime("127.0.0.1", gateway.published_port(proxy, ADMIN_PORT), timeout_s)
 
 
 @dataclass(frozen=True)
@@ -109,6 +60,7 @@ class StepContext:
     clock: Clock
     dockerfiles: Mapping[str, str]          # build tag → Dockerfile text (rendered, or the user's own)
     environ: Mapping[str, str] | None = None  # where secret values are read (the process environment by default)
+    resolved: dict[str, str] = field(default_factory=dict)  # image reference → ID, for each one built or pulled
 
 
 def run_step(step: Step, ctx: StepContext) -> None:
@@ -121,7 +73,7 @@ def run_step(step: Step, ctx: StepContext) -> None:
         case BuildImage():
             _build(step, ctx)
         case PullImage(reference=ref):
-            gw.pull_image(ref)
+            ctx.resolved[ref] = gw.pull_image(ref)
         case CreateContainer(spec=spec):
             values = secret_values(step.service, spec.secret_sources, ctx.environ)
             gw.create_container(dataclasses.replace(spec, secret_env=values))
@@ -158,9 +110,8 @@ def run_step(step: Step, ctx: StepContext) -> None:
             assert_never(step)
 
 
-def undo_step(step: Step, gateway: DockerGateway, clock: Clock | None = None) -> Callable[[], None] | None:
+def undo_step(step: Step, gateway: DockerGateway, clock: Clock) -> Callable[[], None] | None:
     """The action that reverses a completed ``step``, or None (see the module docstring)."""
-    clock = clock or SystemClock()
     match step:
         case CreateContainer(spec=spec):
             return lambda: gateway.remove(spec.name)
@@ -207,6 +158,7 @@ def _build(step: BuildImage, ctx: StepContext) -> None:
     image_id = ctx.gateway.build_image(
         Path(step.context), text, step.tag, labels, target=step.target, args=step.args, exclude=step.exclude
     )
+    ctx.resolved[step.tag] = image_id
     for tag in step.extra_tags:
         ctx.gateway.tag_image(image_id, tag)
 

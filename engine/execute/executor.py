@@ -16,39 +16,28 @@ from __future__ import annotations
 import graphlib
 import os
 import signal
-import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from engine.errors import NotFoundError, ShipspecError
+from engine.errors import NotFoundError, ShipspecError, StepFailure
 from engine.events import (
-    ExecutionListener,
     RollbackFinished,
     RollbackStarted,
     StepDone,
     StepFailed,
     StepStarted,
 )
-from engine.execute.dispatch import StepContext, StepFailure, run_step, undo_step
+from engine.execute import DEFAULT_PARALLELISM
+from engine.execute.dispatch import StepContext, run_step, undo_step
 from engine.plan.plan import Plan
 from engine.plan.steps import CreateContainer, RemoveContainer, Step, describe, step_target
+from engine.ports import ExecutionListener, Journal
 
 LOG_TAIL_LINES = 20
 WAIT_WORKERS = 64
 WAITING_KINDS = frozenset({"wait-healthy", "wait-completed", "pause", "disconnect-alias"})
 DEFAULT_ROLLBACK_DEADLINE_S = 120.0
-
-
-class Journal(Protocol):
-    """Where step starts and ends are recorded durably (the release history)."""
-
-    def started(self, seq: int, step: Step) -> None: ...
-
-    def finished(self, seq: int, step: Step, ok: bool, detail: str) -> None: ...
-
-    def undone(self, seq: int, step: Step) -> None: ...
 
 
 class NullJournal:
@@ -82,7 +71,7 @@ class Executor:
         listener: ExecutionListener,
         journal: Journal | None = None,
         *,
-        parallelism: int = 4,
+        parallelism: int = DEFAULT_PARALLELISM,
         rollback: bool = True,
         rollback_deadline_s: float = DEFAULT_ROLLBACK_DEADLINE_S,
     ) -> None:
@@ -94,7 +83,7 @@ class Executor:
         self.rollback_deadline_s = rollback_deadline_s
 
     def execute(self, plan: Plan) -> ExecutionReport:
-        start = time.monotonic()
+        start = self.ctx.clock.monotonic()
         report = ExecutionReport(ok=True)
         seq = {step.id: i + 1 for i, step in enumerate(plan.steps)}
         by_id = {step.id: step for step in plan.steps}
@@ -130,14 +119,14 @@ class Executor:
                         self._fail(report, seq[step.id], step, error)
         if not report.ok and self.rollback:
             self._roll_back(report, done_order, seq)
-        report.seconds = time.monotonic() - start
+        report.seconds = self.ctx.clock.monotonic() - start
         return report
 
     def _run(self, seq: int, step: Step) -> None:
         failpoint("before", seq)
         self.journal.started(seq, step)
         self.listener.on_event(StepStarted(seq, step.id, step.kind, step.service, describe(step)))
-        began = time.monotonic()
+        began = self.ctx.clock.monotonic()
         try:
             run_step(step, self.ctx)
         except BaseException as exc:
@@ -145,7 +134,7 @@ class Executor:
             raise
         self.journal.finished(seq, step, True, "")
         failpoint("after", seq)
-        self.listener.on_event(StepDone(seq, step.id, time.monotonic() - began))
+        self.listener.on_event(StepDone(seq, step.id, self.ctx.clock.monotonic() - began))
 
     def _fail(self, report: ExecutionReport, seq: int, step: Step, error: BaseException) -> None:
         report.ok = False
@@ -170,14 +159,14 @@ class Executor:
         # cannot be restarted or re-aliased; restoring it is the previous release's re-apply (engine.usecases.deploy).
         removed = {step_target(s) for s in done if isinstance(s, RemoveContainer)}
         for step in reversed(done):
-            action = undo_step(step, self.ctx.gateway)
+            action = undo_step(step, self.ctx.gateway, self.ctx.clock)
             if action is not None and not (step_target(step) in removed and not isinstance(step, CreateContainer)):
                 undo.append((step, action))
         report.rolled_back = True
         self.listener.on_event(RollbackStarted(report.error, len(undo)))
-        deadline = time.monotonic() + self.rollback_deadline_s
+        deadline = self.ctx.clock.monotonic() + self.rollback_deadline_s
         for step, action in undo:
-            if time.monotonic() > deadline:
+            if self.ctx.clock.monotonic() > deadline:
                 report.rollback_problems.append(f"rollback deadline passed before undoing {describe(step)}")
                 break
             try:

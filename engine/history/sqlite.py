@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from engine.errors import ShipspecError
-from engine.history.model import ReleaseRecord, ReleaseStatus, Stats, StepRecord, StepStatus
+from engine.errors import HistoryError
+from engine.history.model import ReleaseKind, ReleaseRecord, ReleaseStatus, Stats, StepRecord, StepStatus, stats_of
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: releases and their step journal.
@@ -47,10 +47,6 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class HistoryError(ShipspecError):
-    """The history file is unreadable, from a newer shipspec, or asked for a revision it does not have."""
 
 
 class SqliteHistoryStore:
@@ -109,7 +105,7 @@ class SqliteHistoryStore:
         *,
         app: str,
         env: str,
-        kind: str,
+        kind: ReleaseKind,
         spec_hash: str,
         spec_snapshot: str,
         plan_json: str,
@@ -132,7 +128,7 @@ class SqliteHistoryStore:
                     app,
                     env,
                     revision,
-                    kind,
+                    ReleaseKind(kind).value,  # a plain "apply" is accepted too
                     ReleaseStatus.PENDING.value,
                     time.time(),
                     spec_hash,
@@ -180,7 +176,7 @@ class SqliteHistoryStore:
         if status is ReleaseStatus.PENDING:
             raise ValueError("a release is finished with a final status")
         with self._tx() as db:
-            if status is ReleaseStatus.DEPLOYED:
+            if status in (ReleaseStatus.DEPLOYED, ReleaseStatus.DESTROYED):
                 db.execute(
                     "UPDATE releases SET status = ? WHERE app = ? AND env = ? AND status = ? AND revision <> ?",
                     (ReleaseStatus.SUPERSEDED.value, app, env, ReleaseStatus.DEPLOYED.value, revision),
@@ -268,8 +264,6 @@ class SqliteHistoryStore:
     def stats(self, app: str, env: str, last: int | None = None) -> Stats:
         """Deploy duration, success, failure and rollback rates and the slowest step kinds."""
         records = self.releases(app, env, last)
-        finished = [r for r in records if r.status is not ReleaseStatus.PENDING]
-        durations = sorted(d for r in finished if (d := r.duration) is not None)
         revisions = [r.revision for r in records]
         slow: list[tuple[str, float]] = []
         if revisions:
@@ -282,17 +276,7 @@ class SqliteHistoryStore:
                     (app, env, *revisions),
                 )
             ]
-        ok = (ReleaseStatus.DEPLOYED, ReleaseStatus.SUPERSEDED)
-        return Stats(
-            releases=len(records),
-            deployed=sum(r.status in ok for r in finished),
-            failed=sum(r.status is ReleaseStatus.FAILED for r in finished),
-            rolled_back=sum(r.status is ReleaseStatus.ROLLED_BACK for r in finished),
-            rollbacks_requested=sum(r.kind == "rollback" for r in records),
-            mean_duration=sum(durations) / len(durations) if durations else None,
-            p95_duration=durations[min(len(durations) - 1, int(0.95 * len(durations)))] if durations else None,
-            slowest_steps=tuple(slow),
-        )
+        return stats_of(records, slow)
 
     def _rows(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
         with self._mutex:
@@ -306,7 +290,7 @@ def _release(row: sqlite3.Row) -> ReleaseRecord:
         revision=row["revision"],
         app=row["app"],
         env=row["env"],
-        kind=row["kind"],
+        kind=ReleaseKind(row["kind"]),
         status=ReleaseStatus(row["status"]),
         started_at=row["started_at"],
         finished_at=row["finished_at"],

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from engine.errors import RenderError
 from engine.proxy.members import Backend, check_name, render_backends
-from engine.render.environment import render_template
 
 __all__ = [
     "ADMIN_PORT", "BINARY", "CONFIG_PATH", "DEFAULT_IMAGE", "MODES", "TEMPLATE", "ProxyFrontend", "ProxyTimeouts",
@@ -132,6 +131,8 @@ def render_proxy_config(
         raise RenderError(f"proxy frontend names repeat: {sorted(names)}")
     if len(set(ports)) != len(ports) or admin_port in ports:
         raise RenderError(f"proxy bind ports repeat or take the admin port {admin_port}: {sorted(ports)}")
+    from engine.render.environment import render_template  # Jinja: only when a config is rendered
+
     text = render_template(
         TEMPLATE, frontends=list(frontends), admin_port=admin_port, timeouts=timeouts or ProxyTimeouts()
     )

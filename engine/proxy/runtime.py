@@ -191,6 +191,13 @@ class HaproxyRuntime:
         the name to the first proxy called so, which is the frontend of the same name, and answers no servers."""
         return parse_show_stat(self.execute("show stat -1 4 -1"), check_name("backend", backend))
 
+    def server_names(self) -> dict[str, tuple[str, ...]]:
+        """Backend → its servers' names, from one ``show stat``: what the planner compares with the replicas."""
+        out: dict[str, list[str]] = {}
+        for stat in parse_show_stat(self.execute("show stat -1 4 -1")):
+            out.setdefault(stat.backend, []).append(stat.name)
+        return {backend: tuple(names) for backend, names in out.items()}
+
     def server(self, backend: str, name: str) -> ServerStat:
         for server in self.servers(backend):
             if server.name == name:

@@ -57,6 +57,7 @@ class LoadedSpec:
 
     data: dict[str, Any]
     source: SourceMap
+    text: str = ""  # the YAML as read: what the release history keeps, so apply never reads the file twice
 
 
 class _Reject(Exception):
@@ -178,7 +179,7 @@ def load_spec_text(text: str, name: str) -> LoadedSpec:
     if problems:
         raise SpecError(problems)
     assert isinstance(data, dict)
-    return LoadedSpec(data, source)
+    return LoadedSpec(data, source, text)
 
 
 def _construct(node: Node, path: SpecPath, source: SourceMap, problems: list[Diagnostic]) -> Any:

@@ -7,7 +7,7 @@ validated, so a broken prod overlay fails CI even when nobody deploys prod today
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -16,7 +16,7 @@ from engine.errors import Diagnostic, SpecError
 from engine.spec.checks import run_checks
 from engine.spec.checks_limits import environment_name_problems
 from engine.spec.coerce import coerce_strings
-from engine.spec.loader import LoadedSpec, load_spec
+from engine.spec.loader import LoadedSpec, load_spec, load_spec_text
 from engine.spec.model import AppSpec
 from engine.spec.overlays import apply_environment, environment_names
 from engine.spec.schema import published_schema
@@ -33,6 +33,7 @@ class ValidSpec:
     source: SourceMap
     path: Path
     env: str | None
+    text: str = field(default="", repr=False)  # the YAML that was validated (secret references only, never values)
 
     @property
     def base_dir(self) -> Path:
@@ -44,6 +45,12 @@ def load_and_validate(path: str | Path, env: str | None = None, display_name: st
     file = Path(path)
     loaded = load_spec(file, display_name)
     return validate_loaded(loaded, file, env)
+
+
+def validate_text(text: str, path: Path, env: str | None, display_name: str) -> ValidSpec:
+    """Validate YAML that is not (or no longer) in a file, as if it were at ``path``: relative paths resolve
+    beside it (a rollback re-validates a release's recorded spec this way)."""
+    return validate_loaded(load_spec_text(text, display_name), path, env)
 
 
 def validate_all(path: str | Path, display_name: str | None = None) -> list[ValidSpec]:
@@ -85,7 +92,7 @@ def validate_loaded(loaded: LoadedSpec, file: Path, env: str | None) -> ValidSpe
     problems = run_checks(spec, merged.source, file.parent) + target_problems(spec, merged.source)
     if problems:
         raise SpecError([_in_env(d, env) for d in problems])
-    return ValidSpec(spec, merged.source, file, env)
+    return ValidSpec(spec, merged.source, file, env, loaded.text)
 
 
 def _overlay_targets(document: dict[str, object], source: SourceMap) -> list[Diagnostic]:

@@ -23,7 +23,7 @@ from engine.desire.build import build_desired
 from engine.desire.secrets import secret_digests
 from engine.desire.types import PROXY_IMAGE_ENV
 from engine.errors import EngineError, PlanError
-from engine.history.model import ReleaseStatus
+from engine.history.model import ReleaseKind, ReleaseStatus
 from engine.history.sqlite import SqliteHistoryStore
 from engine.spec.model import TargetType
 from engine.spec.validate import ValidSpec, load_and_validate
@@ -83,7 +83,7 @@ def run_swarm_release(
 ) -> tuple[int, ReleaseStatus, SwarmOutcome]:
     plan = prepared.plan
     revision = store.begin_release(
-        app=plan.app, env=plan.env, kind=kind, spec_hash=plan.fingerprint, spec_snapshot=spec_text,
+        app=plan.app, env=plan.env, kind=ReleaseKind(kind), spec_hash=plan.fingerprint, spec_snapshot=spec_text,
         plan_json=plan_json(plan), image_ids={}, artifact_hashes={}, rollback_of=rollback_of,
         operator=_operator(), revision=plan.revision,
     )

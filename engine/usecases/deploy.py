@@ -1,4 +1,4 @@
-"""The deploy use case: run a release and, when it fails, put the previous release back by itself.
+"""Run a release and, when it fails, put the previous release back by itself (the caller holds the lock).
 
 Two layers of rollback, each with its own deadline, neither ever rolled back itself:
 
@@ -10,17 +10,17 @@ Two layers of rollback, each with its own deadline, neither ever rolled back its
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from engine.events import ExecutionListener, RollbackStarted
-from engine.history.model import ReleaseStatus
-from engine.history.sqlite import SqliteHistoryStore
+from engine.desire.types import DesiredState
+from engine.events import RollbackStarted
+from engine.history.model import ReleaseKind, ReleaseStatus
 from engine.plan.plan import Plan
-from engine.ports import Clock, DockerGateway
-from engine.spec.validate import ValidSpec
-from engine.usecases.prepare import Options, prepare
+from engine.usecases.collaborators import ApplySettings, Collaborators
+from engine.usecases.pinning import pinned_spec, tag_release_images
+from engine.usecases.prepare import Options, Prepared, prepare
 from engine.usecases.release import ReleaseInput, ReleaseOutcome, run_release
-from engine.usecases.rollback import pinned_spec, tag_release_images
 
 
 @dataclass(frozen=True)
@@ -33,51 +33,54 @@ class DeployOutcome:
         return self.release.status is ReleaseStatus.DEPLOYED
 
 
+def service_images(desired: DesiredState) -> dict[str, tuple[str, str | None]]:
+    """service → (image reference, ID the engine has now): what the history records a release ran."""
+    return {name: (svc.image_ref, svc.image_id) for name, svc in desired.services.items()}
+
+
 def deploy(
-    valid: ValidSpec,
+    prepared: Prepared,
     plan: Plan,
-    dockerfiles: dict[str, str] | None,
-    gateway: DockerGateway,
-    store: SqliteHistoryStore,
-    listener: ExecutionListener,
-    clock: Clock,
-    *,
+    c: Collaborators,
     options: Options,
-    parallelism: int = 16,
-    rollback: bool = True,
-    kind: str = "apply",
+    settings: ApplySettings,
+    *,
+    kind: ReleaseKind = ReleaseKind.APPLY,
     rollback_of: int | None = None,
 ) -> DeployOutcome:
-    previous = store.last_deployed(plan.app, plan.env)
-    release = ReleaseInput(plan, valid.path.read_text(encoding="utf-8") if kind == "apply" else _snapshot(store, plan,
-                           rollback_of), dockerfiles or {}, options.environ, kind, rollback_of)
-    outcome = run_release(release, gateway, store, listener, clock, parallelism=parallelism, rollback=rollback)
+    """Run ``plan`` (made from ``prepared``, or saved from an earlier one) as a release; the history keeps the spec
+    text that was validated."""
+    valid = prepared.valid
+    previous = c.history.last_deployed(plan.app, plan.env)
+    release = ReleaseInput(plan, valid.text, prepared.dockerfiles, options.environ, kind, rollback_of,
+                           service_images(prepared.desired))
+    outcome = _run(release, c, settings, settings.rollback)
     if outcome.status is ReleaseStatus.DEPLOYED:
-        tag_release_images(gateway, plan.app, plan.env, outcome.revision, store.get(plan.app, plan.env,
-                                                                                   outcome.revision).image_ids)
         return DeployOutcome(outcome)
-    if not rollback or kind != "apply" or previous is None or not outcome.report.rollback_ok:
+    if not settings.rollback or kind is not ReleaseKind.APPLY or previous is None or not outcome.report.rollback_ok:
         return DeployOutcome(outcome)
-    restore_valid = pinned_spec(previous, valid.path, valid.env, gateway)
-    revision = store.next_revision(plan.app, plan.env)
-    prepared = prepare(restore_valid, gateway, options, revision)
-    if not prepared.plan.has_changes:
+    restore = prepare(pinned_spec(previous, valid.path, valid.env, c.gateway), c.gateway, options,
+                      c.history.next_revision(plan.app, plan.env))
+    if not restore.plan.has_changes:
         return DeployOutcome(outcome)
-    listener.on_event(RollbackStarted(f"re-applying revision {previous.revision}", len(prepared.plan.steps)))
-    restored = run_release(
-        ReleaseInput(prepared.plan, previous.spec_snapshot, {}, options.environ, "rollback", previous.revision),
-        gateway, store, listener, clock, parallelism=parallelism, rollback=False,
+    c.listener.on_event(RollbackStarted(f"re-applying revision {previous.revision}", len(restore.plan.steps)))
+    restored = _run(
+        ReleaseInput(restore.plan, previous.spec_snapshot, {}, options.environ, ReleaseKind.ROLLBACK,
+                     previous.revision, service_images(restore.desired)),
+        c, settings, False,
     )
-    if restored.status is ReleaseStatus.DEPLOYED:
-        tag_release_images(gateway, plan.app, plan.env, restored.revision,
-                           store.get(plan.app, plan.env, restored.revision).image_ids)
-    else:
-        store.finish_release(plan.app, plan.env, outcome.revision, status=ReleaseStatus.FAILED,
-                             error=outcome.report.error + f"; re-applying revision {previous.revision} failed too")
+    if restored.status is not ReleaseStatus.DEPLOYED:
+        c.history.finish_release(plan.app, plan.env, outcome.revision, status=ReleaseStatus.FAILED,
+                                 error=outcome.report.error + f"; re-applying revision {previous.revision} failed too")
     return DeployOutcome(outcome, restored)
 
 
-def _snapshot(store: SqliteHistoryStore, plan: Plan, rollback_of: int | None) -> str:
-    if rollback_of is None:
-        return ""
-    return store.get(plan.app, plan.env, rollback_of).spec_snapshot
+def _run(release: ReleaseInput, c: Collaborators, settings: ApplySettings, rollback: bool) -> ReleaseOutcome:
+    """One release; a deployed one has its images tagged so a later rollback finds exactly them."""
+    outcome = run_release(release, c.gateway, c.history, c.listener, c.clock, parallelism=settings.parallelism,
+                          rollback=rollback)
+    if outcome.status is ReleaseStatus.DEPLOYED:
+        plan = release.plan
+        images: Mapping[str, str] = c.history.get(plan.app, plan.env, outcome.revision).image_ids
+        tag_release_images(c.gateway, plan.app, plan.env, outcome.revision, dict(images))
+    return outcome

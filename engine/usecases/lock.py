@@ -21,33 +21,15 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
 
+from engine import labels as L
 from engine.errors import LockError
+from engine.ports import Clock, LockBackend
 
 LEASE_SECONDS = float(os.environ.get("SHIPSPEC_LOCK_LEASE_SECONDS", "30"))
-LOCK_ID_LABEL = "dev.shipspec.lock-id"
-HOLDER_LABEL = "dev.shipspec.lock-holder"
-
-
-class LockBackend(Protocol):
-    """What the lock needs from the engine (implemented by the Docker gateway)."""
-
-    def lock_create(self, name: str, labels: Mapping[str, str]) -> str | None:
-        """Create the lock object; its ID, or None when one with that name exists already."""
-        ...
-
-    def lock_read(self, name: str) -> tuple[str, dict[str, str], str] | None:
-        """(object ID, labels, lease text) of the named lock, or None when there is none."""
-        ...
-
-    def lock_write_lease(self, object_id: str, text: str) -> None: ...
-
-    def lock_remove(self, object_id: str) -> bool:
-        """Remove exactly this object; False when it is already gone."""
-        ...
+LOCK_ID_LABEL = f"{L.PREFIX}.lock-id"
+HOLDER_LABEL = f"{L.PREFIX}.lock-holder"
 
 
 @dataclass(frozen=True)
@@ -89,8 +71,7 @@ class AppLock:
         command: str = "",
         wait_seconds: float = 0.0,
         lease_seconds: float = LEASE_SECONDS,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock,
     ) -> None:
         self.backend = backend
         self.name = lock_name(app, env)
@@ -98,7 +79,6 @@ class AppLock:
         self.wait_seconds = wait_seconds
         self.lease_seconds = lease_seconds
         self.clock = clock
-        self.sleep = sleep
         self.lock_id = uuid.uuid4().hex[:12]
         self._object_id: str | None = None
         self.recovered: LockInfo | None = None   # a dead local holder's lock this acquire broke
@@ -106,7 +86,7 @@ class AppLock:
         self._renewer: threading.Thread | None = None
 
     def acquire(self) -> None:
-        deadline = self.clock() + self.wait_seconds
+        deadline = self.clock.now() + self.wait_seconds
         while True:
             holder = {
                 "lock_id": self.lock_id,
@@ -114,12 +94,12 @@ class AppLock:
                 "host": socket.gethostname(),
                 "pid": os.getpid(),
                 "command": self.command,
-                "started": self.clock(),
+                "started": self.clock.now(),
             }
             labels = {
                 LOCK_ID_LABEL: self.lock_id,
                 HOLDER_LABEL: json.dumps(holder, sort_keys=True),
-                "dev.shipspec.managed": "true",
+                L.MANAGED: "true",
             }
             object_id = self.backend.lock_create(self.name, labels)
             if object_id is not None:
@@ -128,7 +108,7 @@ class AppLock:
                 self._start_renewing()
                 return
             info = read_lock(self.backend, self.name)
-            now = self.clock()
+            now = self.clock.now()
             if info is None:
                 continue  # released between our create and our read: try again at once
             if holder_is_dead_here(info):
@@ -144,7 +124,7 @@ class AppLock:
                     else " Wait for it (--lock-timeout SECONDS) or ask its holder."
                 )
                 raise LockError(f"another operation holds {self.name}: {info.describe(now)}.{hint}")
-            self.sleep(min(1.0, max(0.05, deadline - now)))
+            self.clock.sleep(min(1.0, max(0.05, deadline - now)))
 
     def release(self) -> None:
         self._stop.set()
@@ -163,7 +143,7 @@ class AppLock:
 
     def _write_lease(self) -> None:
         assert self._object_id is not None
-        until = self.clock() + self.lease_seconds
+        until = self.clock.now() + self.lease_seconds
         self.backend.lock_write_lease(self._object_id, json.dumps({"lease_until": until}))
 
     def _start_renewing(self) -> None:

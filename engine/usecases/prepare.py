@@ -1,12 +1,11 @@
-"""Use cases: wire the spec, the renderer, the Docker gateway, the planner, the executor and the history.
+"""The plan use case: desired state (built once) diffed against one observation of the engine.
 
-Each function here is one thing a user asks for (plan, apply, status, logs, destroy, history, rollback); the CLI
-only parses arguments and formats what these return. Nothing here prints.
+Also what every engine-facing use case shares: ``Options`` (spec file, environment, state folder, environment
+variables) and where the state folder is. Nothing here prints.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -15,12 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.desire.build import build_desired
+from engine.desire.build import build_desired, image_refs, with_image_ids
 from engine.desire.secrets import secret_digests
 from engine.desire.types import PROXY_IMAGE_ENV, PROXY_SERVICE, DesiredState
-from engine.errors import PlanError, ShipspecError
-from engine.execute.dispatch import PROXY_ADMIN_PORT as ADMIN_PORT
-from engine.observe.types import ContainerState, ObservedState
+from engine.errors import PlanError
+from engine.observe.read import observe_app
+from engine.observe.types import ObservedState
 from engine.plan.plan import Plan, make_plan
 from engine.ports import DockerGateway
 from engine.spec.buildcontext import never_sent
@@ -80,8 +79,12 @@ def load(options: Options) -> ValidSpec:
     return load_and_validate(options.spec_file, options.env)
 
 
-def prepare(valid: ValidSpec, gateway: DockerGateway, options: Options, revision: int) -> Prepared:
-    """Observe the engine and plan: desired state (with build digests and secret digests) diffed against it."""
+def prepare(
+    valid: ValidSpec, gateway: DockerGateway, options: Options, revision: int,
+    *, secrets: Mapping[str, Mapping[str, str]] | None = None,
+) -> Prepared:
+    """Observe the engine and plan: desired state (with build digests and secret digests) diffed against it.
+    ``secrets`` replaces the digests of the secret values (``status`` passes placeholders and reads none)."""
     texts = _dockerfile_texts(valid, options)
     digests = {
         name: _with_build_options(
@@ -89,44 +92,20 @@ def prepare(valid: ValidSpec, gateway: DockerGateway, options: Options, revision
         )
         for name, text in texts.items()
     }
-    secrets = secret_digests(valid, options.environ)
+    if secrets is None:
+        secrets = secret_digests(valid, options.environ)
     proxy_image = options.environ.get(PROXY_IMAGE_ENV) or None
-    draft = build_desired(valid, image_ids={}, build_digests=digests, secret_digests=secrets, revision=revision,
-                          proxy_image=proxy_image, state_dir=state_dir(valid, options))
-    refs = sorted({svc.image_ref for svc in draft.services.values()})
+    unresolved = build_desired(valid, image_ids={}, build_digests=digests, secret_digests=secrets,
+                               revision=revision, proxy_image=proxy_image, state_dir=state_dir(valid, options))
     began = time.monotonic()
-    observed = gateway.observe(valid.spec.name, refs)
-    if PROXY_SERVICE in draft.services:
-        observed = dataclasses.replace(observed, proxy_members=proxy_members(gateway, observed))
+    observed = observe_app(gateway, valid.spec.name, image_refs(unresolved),
+                           proxy=PROXY_SERVICE in unresolved.services)
     seconds = time.monotonic() - began
-    desired = build_desired(valid, image_ids=observed.images, build_digests=digests, secret_digests=secrets,
-                            revision=revision, proxy_image=proxy_image, state_dir=state_dir(valid, options))
+    desired = with_image_ids(unresolved, observed.images)
     dockerfiles = {
         svc.build.tag: texts[name] for name, svc in desired.services.items() if svc.build is not None
     }
     return Prepared(valid, desired, observed, make_plan(desired, observed), dockerfiles, seconds)
-
-
-def proxy_members(gateway: DockerGateway, observed: ObservedState) -> dict[str, tuple[str, ...]]:
-    """Backend → server names of the app's running proxy, through its runtime API on 127.0.0.1. No proxy, or one
-    that does not answer within a few seconds: empty, and the plan adds every current replica again."""
-    proxies = [c for c in observed.containers if c.service == PROXY_SERVICE and c.state is ContainerState.RUNNING]
-    if not proxies:
-        return {}
-    from engine.proxy.runtime import HaproxyRuntime
-    from engine.proxy.stats import parse_show_stat
-
-    try:
-        port = gateway.published_port(proxies[0].id, ADMIN_PORT)
-        factory = getattr(gateway, "proxy_runtime", None)
-        api = factory("127.0.0.1", port) if factory is not None else HaproxyRuntime("127.0.0.1", port, timeout_s=3.0)
-        stats = parse_show_stat(api.execute("show stat -1 4 -1"))
-    except ShipspecError:
-        return {}
-    out: dict[str, list[str]] = {}
-    for stat in stats:
-        out.setdefault(stat.backend, []).append(stat.name)
-    return {backend: tuple(names) for backend, names in out.items()}
 
 
 def _with_build_options(valid: ValidSpec, service: str, digest: str) -> str:

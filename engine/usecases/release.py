@@ -1,8 +1,8 @@
-"""Apply a plan as a recorded release: lock, re-check the engine, journal every step, close the release.
+"""Apply a plan as a recorded release: journal every step, close the release, record the images it ran.
 
-Order matters for safety: the lock is taken before the engine is re-observed, so nobody changes it between the
-staleness check and the first step; the release row is written (pending) before the first step, so a crash leaves
-a pending release that the next command closes as failed ("interrupted") before it plans again.
+Order matters for safety: the caller holds the lock and has re-checked the engine (``check_fresh``) before this
+runs; the release row is written (pending) before the first step, so a crash leaves a pending release that the
+next command closes as failed ("interrupted") before it plans again.
 """
 
 from __future__ import annotations
@@ -11,18 +11,19 @@ import getpass
 import hashlib
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 from engine.errors import PlanError
-from engine.events import ExecutionListener
+from engine.events import InterruptedClosed, LockRecovered
+from engine.execute import DEFAULT_PARALLELISM
 from engine.execute.dispatch import StepContext
 from engine.execute.executor import ExecutionReport, Executor
-from engine.history.model import ReleaseStatus, StepStatus
-from engine.history.sqlite import SqliteHistoryStore
+from engine.history.model import ReleaseKind, ReleaseStatus, StepStatus
+from engine.observe.types import ObservedState
 from engine.plan.plan import Plan, plan_to_json
 from engine.plan.steps import Step, describe
-from engine.ports import Clock, DockerGateway
+from engine.ports import Clock, DockerGateway, ExecutionListener, HistoryStore
+from engine.usecases.lock import AppLock
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,11 @@ class ReleaseInput:
     spec_text: str
     dockerfiles: Mapping[str, str]
     environ: Mapping[str, str] | None = None
-    kind: str = "apply"
+    kind: ReleaseKind = ReleaseKind.APPLY
     rollback_of: int | None = None
+    # service → (image reference, its ID when the engine had it at plan time): what the history records as the
+    # images the release ran, completed by the IDs of images the release itself built or pulled.
+    images: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class ReleaseOutcome:
 class HistoryJournal:
     """The executor's journal, written to the release history (each write is its own committed transaction)."""
 
-    def __init__(self, store: SqliteHistoryStore, app: str, env: str, revision: int) -> None:
+    def __init__(self, store: HistoryStore, app: str, env: str, revision: int) -> None:
         self.store, self.app, self.env, self.revision = store, app, env, revision
 
     def started(self, seq: int, step: Step) -> None:
@@ -63,7 +67,7 @@ class HistoryJournal:
                                  detail=f"undone: {describe(step)}")
 
 
-def close_interrupted(store: SqliteHistoryStore, app: str, env: str) -> list[int]:
+def close_interrupted(store: HistoryStore, app: str, env: str) -> list[int]:
     """Close releases left pending by a killed shipspec as failed; the next plan converges from what is there."""
     closed = []
     for record in store.pending(app, env):
@@ -73,9 +77,16 @@ def close_interrupted(store: SqliteHistoryStore, app: str, env: str) -> list[int
     return closed
 
 
-def check_fresh(plan: Plan, gateway: DockerGateway, spec_hash_now: str, image_refs: list[str]) -> None:
+def recover(lock: AppLock, store: HistoryStore, listener: ExecutionListener, app: str, env: str) -> None:
+    """Once the lock is held: say whose dead lock was broken, and close what a killed shipspec left pending."""
+    if lock.recovered is not None:
+        listener.on_event(LockRecovered(lock.recovered.lock_id, lock.recovered.pid))
+    for revision in close_interrupted(store, app, env):
+        listener.on_event(InterruptedClosed(revision))
+
+
+def check_fresh(plan: Plan, observed: ObservedState, spec_hash_now: str) -> None:
     """Refuse a plan made against another engine state or another spec, naming what changed."""
-    observed = gateway.observe(plan.app, image_refs)
     reasons = plan.stale_reasons(observed, spec_hash_now)
     if reasons:
         listed = "; ".join(reasons[:8]) + ("; …" if len(reasons) > 8 else "")
@@ -86,11 +97,11 @@ def check_fresh(plan: Plan, gateway: DockerGateway, spec_hash_now: str, image_re
 def run_release(
     release: ReleaseInput,
     gateway: DockerGateway,
-    store: SqliteHistoryStore,
+    store: HistoryStore,
     listener: ExecutionListener,
     clock: Clock,
     *,
-    parallelism: int = 4,
+    parallelism: int = DEFAULT_PARALLELISM,
     rollback: bool = True,
 ) -> ReleaseOutcome:
     """Record and execute one release; the caller holds the app's lock."""
@@ -105,22 +116,19 @@ def run_release(
     executor = Executor(ctx, listener, HistoryJournal(store, plan.app, plan.env, revision),
                         parallelism=parallelism, rollback=rollback)
     report = executor.execute(plan)
-    if report.ok:
-        status = ReleaseStatus.DEPLOYED
-    elif report.rolled_back and report.rollback_ok:
-        status = ReleaseStatus.ROLLED_BACK
-    else:
-        status = ReleaseStatus.FAILED
+    status = _status(report, release.kind)
     error = report.error + ("; rollback: " + "; ".join(report.rollback_problems) if report.rollback_problems else "")
-    store.finish_release(plan.app, plan.env, revision, status=status, error=error,
-                         image_ids=_image_ids(gateway, plan.app))
+    images = {svc: found for svc, (ref, known) in release.images.items() if (found := ctx.resolved.get(ref, known))}
+    store.finish_release(plan.app, plan.env, revision, status=status, error=error, image_ids=images)
     return ReleaseOutcome(revision, status, report)
 
 
-def _image_ids(gateway: DockerGateway, app: str) -> dict[str, str]:
-    """service → image ID its running containers use now (what `rollback` pins a past release to)."""
-    observed = gateway.observe(app)
-    return {c.service: c.image_id for c in sorted(observed.containers, key=lambda c: c.slot)}
+def _status(report: ExecutionReport, kind: ReleaseKind) -> ReleaseStatus:
+    if report.ok:
+        return ReleaseStatus.DESTROYED if kind is ReleaseKind.DESTROY else ReleaseStatus.DEPLOYED
+    if report.rolled_back and report.rollback_ok:
+        return ReleaseStatus.ROLLED_BACK
+    return ReleaseStatus.FAILED
 
 
 def _operator() -> str:
@@ -129,7 +137,3 @@ def _operator() -> str:
     except (KeyError, OSError):
         user = "?"
     return f"{user}@{socket.gethostname()}"
-
-
-def spec_text(path: Path) -> str:
-    return path.read_text(encoding="utf-8")

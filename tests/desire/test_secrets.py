@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.desire.secrets import SecretError, secret_digests, secret_values, service_secret_sources
+from engine.desire.secrets import secret_digests, secret_values, service_secret_sources
 from engine.desire.types import SecretSource
+from engine.errors import SecretError
 from engine.spec.validate import ValidSpec, load_and_validate
 
 

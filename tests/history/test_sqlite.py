@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from engine.errors import HistoryError
 from engine.history.model import ReleaseStatus, StepStatus
-from engine.history.sqlite import MIGRATIONS, SCHEMA_VERSION, HistoryError, SqliteHistoryStore
+from engine.history.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteHistoryStore
 
 
 @pytest.fixture

@@ -1,79 +1,24 @@
-"""The proxy steps as the executor runs them (``engine.execute.dispatch``), against the fake gateway and a fake
-runtime API that records what HAProxy would be told; the real HAProxy is covered by tests/proxy and the e2e test."""
+"""The proxy steps as the executor runs them (``engine.execute.dispatch``), against the shipped fake gateway and
+its fake runtime API (``engine.testing.FakeProxyRuntime``), which records what HAProxy would be told; the real
+HAProxy is covered by tests/proxy and the e2e test."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from engine.desire.types import ContainerSpec, PortBinding
-from engine.execute.dispatch import StepFailure, proxy_add, proxy_remove, undo_step, watch_canary
+from engine.errors import StepFailure
+from engine.execute.dispatch import proxy_add, proxy_remove, undo_step, watch_canary
 from engine.plan.steps import Pause, ProxyAddServer, ProxyRemoveServer
-from engine.testing import FakeClock, FakeGateway
-
-
-@dataclass
-class Stat:
-    name: str
-    addr: str
-    requests: int = 0
-    errors: int = 0
-    state: str = "maint"
-    checked: bool = True
-
-
-@dataclass
-class FakeProxy:
-    backends: dict[str, dict[str, Stat]] = field(default_factory=dict)
-    log: list[str] = field(default_factory=list)
-    on_sleep: Callable[[], None] | None = None
-
-    def wait_ready(self, deadline_s: float) -> str:
-        return "2.6.12"
-
-    def servers(self, backend: str) -> Sequence[Stat]:
-        return list(self.backends.get(backend, {}).values())
-
-    def add_server(self, backend: str, name: str, addr: str, port: int, weight: int = 100, *, check: bool = False,
-                   check_interval_ms: int = 1000, ready: bool = True) -> None:
-        self.log.append(f"add {backend}/{name} {addr}:{port} check={check} ready={ready}")
-        self.backends.setdefault(backend, {})[name] = Stat(name, f"{addr}:{port}")
-
-    def wait_checked(self, backend: str, name: str, deadline_s: float, sleep: Callable[[float], None] = print,
-                     clock: Callable[[], float] = float) -> bool:
-        return self.backends[backend][name].checked
-
-    def ready(self, backend: str, name: str) -> None:
-        self.log.append(f"ready {backend}/{name}")
-        self.backends[backend][name].state = "ready"
-
-    def del_server(self, backend: str, name: str) -> None:
-        self.log.append(f"del {backend}/{name}")
-        self.backends.get(backend, {}).pop(name, None)
-
-    def retire(self, backend: str, name: str, deadline_s: float, sleep: Callable[[float], None] = print) -> bool:
-        self.log.append(f"retire {backend}/{name} {deadline_s:g}")
-        self.backends.get(backend, {}).pop(name, None)
-        return True
-
-
-@dataclass
-class ProxiedGateway(FakeGateway):
-    proxy: FakeProxy = field(default_factory=FakeProxy)
-
-    def proxy_runtime(self, host: str, port: int) -> FakeProxy:
-        assert host == "127.0.0.1"
-        return self.proxy
-
+from engine.testing import FakeClock, FakeGateway, FakeServer
 
 IMAGE = "sha256:" + "a" * 64
 
 
-def _gateway() -> ProxiedGateway:
-    gw = ProxiedGateway(images={"img": IMAGE})
+def _gateway() -> FakeGateway:
+    gw = FakeGateway(images={"img": IMAGE})
     proxy = ContainerSpec(name="shop-shipspec-proxy-1", image=IMAGE, labels={}, config_hash="",
                           ports=(PortBinding(9999, "tcp", 0, "127.0.0.1"),))
     web = ContainerSpec(name="shop-web-1-next", image=IMAGE, labels={}, config_hash="", network="shop")
@@ -108,7 +53,7 @@ def test_add_is_idempotent_and_replaces_a_leftover_at_another_address() -> None:
 
 def test_add_whose_proxy_check_fails_is_removed_and_fails_the_step() -> None:
     gw = _gateway()
-    gw.proxy.backends["web-8080"] = {"web-1-r2": Stat("web-1-r2", "", checked=False)}
+    gw.proxy.backends["web-8080"] = {"web-1-r2": FakeServer("web-1-r2", "", checked=False)}
     gw.proxy.backends["web-8080"]["web-1-r2"].addr = f"{gw.container_ip('shop-web-1-next', 'shop')}:8080"
     with pytest.raises(StepFailure, match="did not pass"):
         proxy_add(ADD, gw, FakeClock())
@@ -134,14 +79,15 @@ def test_undo_of_add_removes_and_undo_of_remove_adds_back() -> None:
     undo_add()
     assert gw.proxy.log[-1] == "retire web-8080/web-1-r2 0"
     assert undo_step(ProxyRemoveServer(id="s", service="web", cause="stale", proxy="p", backend="b", server="s",
-                                       drain_s=0.0), gw) is None
+                                       drain_s=0.0), gw, FakeClock()) is None
 
 
 @pytest.mark.parametrize(("requests", "errors", "fails"), [(100, 0, False), (100, 5, False), (100, 6, True),
                                                             (10, 10, False)])
 def test_canary_pause_judges_the_error_rate_of_the_watched_servers(requests: int, errors: int, fails: bool) -> None:
     gw = _gateway()
-    gw.proxy.backends["web-8080"] = {"web-1-r2": Stat("web-1-r2", "x", 50, 1), "web-2-r1": Stat("web-2-r1", "y")}
+    gw.proxy.backends["web-8080"] = {"web-1-r2": FakeServer("web-1-r2", "x", 50, 1),
+                                     "web-2-r1": FakeServer("web-2-r1", "y")}
 
     class Clock(FakeClock):
         def sleep(self, seconds: float) -> None:

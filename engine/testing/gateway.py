@@ -1,4 +1,4 @@
-"""Test doubles shipped with the package: a recording in-memory ``DockerGateway`` and a fake ``Clock``.
+"""A recording, in-memory ``LockingGateway``: containers, networks, volumes, images, the lock and the proxy runtime.
 
 The planner and the executor are tested against these (no engine, no sleeping); the real gateway is tested against
 the real engine in ``tests/adapters``. The fake keeps the gateway's contract: frozen observed types, idempotent
@@ -30,7 +30,8 @@ from engine.observe.types import (
     ObservedState,
     ObservedVolume,
 )
-from engine.ports import Clock, DockerGateway
+from engine.ports import LockingGateway
+from engine.testing.proxy import FakeProxyRuntime
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,8 @@ class FakeGateway:
     calls: list[Call] = field(default_factory=list)
     created_specs: dict[str, ContainerSpec] = field(default_factory=dict)  # by ID, secrets included (in memory)
     live_files: dict[tuple[str, str], str] = field(default_factory=dict)  # (container ID, target) → text
+    proxy: FakeProxyRuntime = field(default_factory=FakeProxyRuntime)  # what proxy_runtime() answers with
+    locks: dict[str, tuple[str, dict[str, str], str]] = field(default_factory=dict)  # name → (ID, labels, lease)
     _failures: list[_Failure] = field(default_factory=list, init=False, repr=False)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1), init=False, repr=False)
 
@@ -330,7 +333,7 @@ class FakeGateway:
 
     def tag_image(self, image: str, tag: str) -> None:
         self._record("tag_image", image, tag)
-        image_id = self.images.get(image)
+        image_id = self.images.get(image) or (image if image in self.images.values() else None)
         if image_id is None:
             raise NotFoundError(f"No such image: {image}")
         self.images[tag] = image_id
@@ -349,29 +352,39 @@ class FakeGateway:
             del self.images[ref]
 
 
-@dataclass
-class FakeClock:
-    """A clock that moves only when slept or advanced: health-gate deadlines are tested without waiting."""
+    def proxy_runtime(self, host: str, port: int, timeout_s: float = 5.0) -> FakeProxyRuntime:
+        self._record("proxy_runtime", host, port)
+        return self.proxy
 
-    wall: float = 1_700_000_000.0
-    mono: float = 1000.0
-    sleeps: list[float] = field(default_factory=list)
+    # ---- LockBackend --------------------------------------------------------------------------------------
+    def lock_create(self, name: str, labels: Mapping[str, str]) -> str | None:
+        self._record("lock_create", name)
+        if name in self.locks:
+            return None
+        object_id = self._new_id("lock")
+        self.locks[name] = (object_id, dict(labels), "")
+        return object_id
 
-    def monotonic(self) -> float:
-        return self.mono
+    def lock_read(self, name: str) -> tuple[str, dict[str, str], str] | None:
+        self._record("lock_read", name)
+        return self.locks.get(name)
 
-    def now(self) -> float:
-        return self.wall
+    def lock_write_lease(self, object_id: str, text: str) -> None:
+        self._record("lock_write_lease", object_id)
+        for name, (held, labels, _lease) in list(self.locks.items()):
+            if held == object_id:
+                self.locks[name] = (held, labels, text)
+                return
+        raise NotFoundError(f"no lock object {object_id}")
 
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.advance(seconds)
+    def lock_remove(self, object_id: str) -> bool:
+        self._record("lock_remove", object_id)
+        for name, (held, _labels, _lease) in list(self.locks.items()):
+            if held == object_id:
+                del self.locks[name]
+                return True
+        return False
 
-    def advance(self, seconds: float) -> None:
-        self.mono += seconds
-        self.wall += seconds
 
-
-if TYPE_CHECKING:  # mypy proves the fakes satisfy the ports they stand in for
-    _gateway: DockerGateway = FakeGateway()
-    _clock: Clock = FakeClock()
+if TYPE_CHECKING:  # mypy proves the fake satisfies the ports it stands in for
+    _gateway: LockingGateway = FakeGateway()
