@@ -49,9 +49,9 @@ PROXY_READY_S = 30.0  # a just-started proxy needs a moment before its runtime A
 MIN_WATCHED = 20  # requests a canary must have answered during a pause before its error rate is judged
 
 
-def proxy_api(gateway: DockerGateway, proxy: str, timeout_s: float = 5.0) -> ProxyApi:
+def proxy_api(gateway: DockerGateway, proxy: str) -> ProxyApi:
     """The runtime API of the proxy container ``proxy``, through its admin port published on 127.0.0.1."""
-    return gateway.proxy_runtime("127.0.0.1", gateway.published_port(proxy, ADMIN_PORT), timeout_s)
+    return gateway.proxy_runtime("127.0.0.1", gateway.published_port(proxy, ADMIN_PORT))
 
 
 @dataclass(frozen=True)
