@@ -194,7 +194,7 @@ def _check_docker(spec: Any) -> None:
     assert DOCKER_NAME.fullmatch(spec.name)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(specs())
 def test_every_derived_name_is_valid_for_its_target(spec_dir: Path, spec: dict[str, Any]) -> None:
     path = spec_dir / "app.yaml"
