@@ -33,9 +33,9 @@ from engine.adapters.docker_files import (
     materialise_files,
     read_single_file,
     single_file_tar,
-    write_atomic,
 )
 from engine.adapters.docker_logs import interleave, split_lines
+from engine.atomic import write_atomic
 from engine.desire.types import ContainerSpec
 from engine.errors import EngineError, NotFoundError
 from engine.labels import app_filter
@@ -325,7 +325,7 @@ class DockerSdkGateway:
 
     def write_live_file(self, container_id: str, target: str, text: str) -> None:
         try:
-            write_atomic(self._live_path(container_id, target), text)
+            write_atomic(self._live_path(container_id, target), text.encode(), mode=0o644)
         except OSError as exc:
             raise EngineError(f"writing {target} of container {_short(container_id)}: {exc}") from exc
 

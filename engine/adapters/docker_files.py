@@ -16,10 +16,10 @@ import io
 import os
 import stat
 import tarfile
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from engine.atomic import write_atomic
 from engine.desire.types import FileMount, Mount
 from engine.errors import ShipspecError
 
@@ -33,31 +33,7 @@ def _write_once(path: Path, data: bytes) -> None:
         return  # content-addressed: an existing file already holds exactly these bytes
     path.parent.mkdir(parents=True, exist_ok=True)
     path.parent.chmod(0o755)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o444)  # readable by the container's non-root user, writable by nobody
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` by a temp file and a rename in its directory: a reader (HAProxy starting in the container
-    that binds the directory) sees the old content or the new one, never a part."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # the container's non-root user reads it
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data, mode=0o444)  # readable by the container's non-root user, writable by nobody
 
 
 def live_dir(state_dir: Path, container: str, config_hash: str) -> Path:
@@ -76,7 +52,7 @@ def materialise_files(
             folder = live_dir(state_dir, container, config_hash)
             folder.mkdir(parents=True, exist_ok=True)
             folder.chmod(0o755)
-            write_atomic(folder / item.target.rpartition("/")[2], item.content)
+            write_atomic(folder / item.target.rpartition("/")[2], item.content.encode(), mode=0o644)
             target = item.target.rpartition("/")[0]
             if all(m.target != target for m in mounts):
                 mounts.append(Mount(target=target, source=str(folder), read_only=True))

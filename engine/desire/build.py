@@ -191,7 +191,7 @@ def _service(
     return DesiredService(
         name=name,
         replicas=svc.replicas,
-        depends_on={dep: cond.value for dep, cond in sorted(svc.depends_on.items())},
+        depends_on=dict(sorted(svc.depends_on.items())),
         strategy=_strategy(svc),
         template=template,
         image_ref=image_ref,

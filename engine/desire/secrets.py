@@ -15,23 +15,20 @@ import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import assert_never
 
-from engine.desire.types import SecretSource
+from engine.desire.types import SecretKind, SecretSource
 from engine.errors import SecretError
 from engine.spec.model import SecretRef, ServiceSpec
-from engine.spec.readfile import FileReadError, read_text_limited
 from engine.spec.validate import ValidSpec
-
-ENV = "env"
-FILE = "file"
 
 
 def secret_source(ref: SecretRef, base_dir: Path) -> SecretSource:
     """The resolved source of one reference: file paths become absolute so a saved plan applies from anywhere."""
     if ref.env is not None:
-        return SecretSource(ENV, ref.env)
+        return SecretSource(SecretKind.ENV, ref.env)
     assert ref.file is not None, "validated specs carry exactly one of env or file"
-    return SecretSource(FILE, str((base_dir / ref.file).resolve()))
+    return SecretSource(SecretKind.FILE, str((base_dir / ref.file).resolve()))
 
 
 def service_secret_sources(valid: ValidSpec, service: str) -> dict[str, SecretSource]:
@@ -47,25 +44,33 @@ def secret_digest(app: str, service: str, var: str, value: str) -> str:
 
 def read_secret(service: str, var: str, source: SecretSource, environ: Mapping[str, str] | None = None) -> str:
     """One value. A file's single trailing newline is dropped (``echo pw > file`` adds one)."""
-    env = os.environ if environ is None else environ
-    if source.kind == ENV:
-        if source.ref not in env:
-            raise SecretError(
-                f"service {service}: secret {var} reads environment variable {source.ref}, which is not set; "
-                f"export {source.ref}=… in the shell that runs shipspec, or point the secret at a file"
-            )
-        return env[source.ref]
-    if source.kind == FILE:
-        try:
-            text = read_text_limited(source.ref, 64 * 1024)
-        except FileReadError as exc:
-            reason = exc.reason
-            raise SecretError(
-                f"service {service}: secret {var} reads file {source.ref}: {reason}; "
-                f"create that file (readable by you, UTF-8) or point the secret at an environment variable"
-            ) from None
-        return text[:-1] if text.endswith("\n") else text
-    raise SecretError(f"service {service}: secret {var} has an unknown source kind {source.kind!r}")
+    match source.kind:
+        case SecretKind.ENV:
+            return _from_env(service, var, source.ref, os.environ if environ is None else environ)
+        case SecretKind.FILE:
+            return _from_file(service, var, source.ref)
+    assert_never(source.kind)
+
+
+def _from_env(service: str, var: str, name: str, env: Mapping[str, str]) -> str:
+    if name not in env:
+        raise SecretError(
+            f"service {service}: secret {var} reads environment variable {name}, which is not set; "
+            f"export {name}=… in the shell that runs shipspec, or point the secret at a file"
+        )
+    return env[name]
+
+
+def _from_file(service: str, var: str, path: str) -> str:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise SecretError(
+            f"service {service}: secret {var} reads file {path}: {reason}; "
+            f"create that file (readable by you, UTF-8) or point the secret at an environment variable"
+        ) from None
+    return text[:-1] if text.endswith("\n") else text
 
 
 def secret_values(

@@ -11,11 +11,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from engine import labels as L
 from engine.desire.hashing import canonical_json, sha256_hex
 from engine.desire.naming import container_name, temp_container_name
-from engine.spec.model import StrategyType
+from engine.spec.model import Condition, StrategyType
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +48,16 @@ class FileMount:
     live: bool = False
 
 
+class SecretKind(StrEnum):
+    ENV = "env"    # a variable of the operator's environment
+    FILE = "file"  # an absolute path
+
+
 @dataclass(frozen=True, slots=True)
 class SecretSource:
-    """Where apply reads a secret value: ``kind`` "env" (a variable of the operator's environment) or "file"
-    (an absolute path). Plans carry only this and a hash of the value, never the value."""
+    """Where apply reads a secret value. Plans carry only this and a hash of the value, never the value."""
 
-    kind: str
+    kind: SecretKind
     ref: str
 
 
@@ -145,7 +150,7 @@ class BuildInfo:
 class DesiredService:
     name: str
     replicas: int
-    depends_on: Mapping[str, str]  # service → "started" | "healthy" | "completed"
+    depends_on: Mapping[str, Condition]  # service → what it must be before this one starts
     strategy: Strategy
     template: ContainerSpec  # name "" and no SLOT label: see container()
     image_ref: str  # the reference containers run (pulled, or the build tag)

@@ -31,12 +31,23 @@ from engine.events import (
 from engine.execute import DEFAULT_PARALLELISM
 from engine.execute.dispatch import StepContext, run_step, undo_step
 from engine.plan.plan import Plan
-from engine.plan.steps import CreateContainer, RemoveContainer, Step, describe, step_target
+from engine.plan.steps import (
+    CreateContainer,
+    DisconnectAlias,
+    Pause,
+    RemoveContainer,
+    StartContainer,
+    Step,
+    WaitCompleted,
+    WaitHealthy,
+    describe,
+    step_target,
+)
 from engine.ports import ExecutionListener, Journal
 
 LOG_TAIL_LINES = 20
 WAIT_WORKERS = 64
-WAITING_KINDS = frozenset({"wait-healthy", "wait-completed", "pause", "disconnect-alias"})
+WAITING_STEPS = (WaitHealthy, WaitCompleted, Pause, DisconnectAlias)  # mostly asleep: a pool of their own
 DEFAULT_ROLLBACK_DEADLINE_S = 120.0
 
 
@@ -103,7 +114,7 @@ class Executor:
                 if report.ok:
                     for step_id in sorter.get_ready():
                         step = by_id[step_id]
-                        lane = waits if step.kind in WAITING_KINDS else pool
+                        lane = waits if isinstance(step, WAITING_STEPS) else pool
                         running[lane.submit(self._run, seq[step_id], step)] = step
                 if not running:
                     break
@@ -141,7 +152,7 @@ class Executor:
         report.failed_step = step.id
         report.error = f"{step.kind} {step_target(step)} failed: {_message(error)}"
         container = error.container if isinstance(error, StepFailure) else None
-        if container is None and step.kind in ("start-container", "create-container"):
+        if container is None and isinstance(step, StartContainer | CreateContainer):
             container = step_target(step)
         if container is not None:
             report.log_tail = self._log_tail(container)

@@ -31,6 +31,7 @@ class ChangeKind(StrEnum):
 class SlotCreate:
     slot: int
     cause: str
+    scale: bool = False  # a slot added by raising ``replicas`` (not a replica gone missing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ class SlotReplace:
 class ContainerAction:
     container: ObservedContainer
     causes: tuple[str, ...]
+    scale: bool = False  # removed by lowering ``replicas`` (not an orphan or a duplicate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +126,12 @@ def _service_change(svc: DesiredService, olds: Sequence[ObservedContainer]) -> S
     live = len({c.slot for c in olds})
     for slot in sorted(s for s in slots if not 1 <= s <= svc.replicas):
         cause = f"scale {live} → {svc.replicas} replicas"
-        b.remove.extend(ContainerAction(c, (cause,)) for c in slots[slot])
+        b.remove.extend(ContainerAction(c, (cause,), scale=True) for c in slots[slot])
     for slot in range(1, svc.replicas + 1):
         here = slots.get(slot, [])
         if not here:
-            b.create.append(SlotCreate(slot, _missing_cause(slot, olds, live, svc.replicas)))
+            b.create.append(SlotCreate(slot, _missing_cause(slot, olds, live, svc.replicas),
+                                       scale=bool(olds) and slot > max(c.slot for c in olds)))
             continue
         keep, extras = _pick(here, container_name(app, svc.name, slot))
         b.remove.extend(ContainerAction(c, (f"duplicate of replica slot {slot} (interrupted apply)",)) for c in extras)

@@ -17,6 +17,7 @@ from graphlib import CycleError, TopologicalSorter
 from engine.desire.types import DesiredState
 from engine.errors import PlanError
 from engine.plan.steps import StartContainer, Step, WaitCompleted, WaitHealthy
+from engine.spec.model import Condition
 
 
 def service_order(desired: DesiredState) -> list[str]:
@@ -49,13 +50,13 @@ def link_dependencies(desired: DesiredState, by_service: Mapping[str, list[Step]
     return out
 
 
-def _gates(desired: DesiredState, dep: str, condition: str, out: dict[str, list[Step]]) -> list[str]:
+def _gates(desired: DesiredState, dep: str, condition: Condition, out: dict[str, list[Step]]) -> list[str]:
     steps = out.get(dep, [])
     starts = [s for s in steps if isinstance(s, StartContainer)]
-    if condition == "healthy":
+    if condition is Condition.HEALTHY:
         waits = [s.id for s in steps if isinstance(s, WaitHealthy)]
         return waits or [s.id for s in starts]
-    if condition == "completed":
+    if condition is Condition.COMPLETED:
         deadline = desired.services[dep].strategy.health_deadline_s
         added = [
             WaitCompleted(

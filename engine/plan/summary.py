@@ -87,20 +87,18 @@ def _update_headline(change: ServiceChange, svc: DesiredService) -> str:
         parts.append(f"rename {_n(len(change.rename))}")
     if change.verify:
         parts.append(f"wait for {_n(len(change.verify))} to become healthy")
-    missing = [c for c in change.create if not c.cause.startswith("scale ")]
+    missing = [c for c in change.create if not c.scale]
     if missing:
         parts.append(f"create {_n(len(missing))} again")
-    extra = [a for a in change.remove if not a.causes[0].startswith("scale ")]
+    extra = [a for a in change.remove if not a.scale]
     if extra:
         parts.append(f"remove {_n(len(extra))}")
     return ", ".join(parts) or counts
 
 
 def _scale_cause(change: ServiceChange) -> str | None:
-    for cause in [c.cause for c in change.create] + [a.causes[0] for a in change.remove if a.causes]:
-        if cause.startswith("scale "):
-            return cause
-    return None
+    scaled = [c.cause for c in change.create if c.scale] + [a.causes[0] for a in change.remove if a.scale]
+    return scaled[0] if scaled else None
 
 
 def _n(k: int) -> str:

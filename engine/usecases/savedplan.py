@@ -7,11 +7,10 @@ and the plan's fingerprint (which covers the spec's hash) refuses the file when 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.atomic import write_atomic
 from engine.errors import PlanError
 from engine.plan.plan import Plan, plan_from_json, plan_to_json
 
@@ -29,16 +28,7 @@ class SavedPlan:
 def write_saved_plan(path: Path, plan: Plan, spec_file: Path, env: str | None) -> None:
     doc = {"kind": KIND, "version": VERSION, "spec_file": str(spec_file.resolve()), "env": env,
            "plan": json.loads(plan_to_json(plan))}
-    text = json.dumps(doc, indent=2, sort_keys=True) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode())
 
 
 def read_saved_plan(path: Path) -> SavedPlan:
