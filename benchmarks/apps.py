@@ -63,6 +63,12 @@ class BenchApp:
         both dependencies and dependents)."""
         return service_name(max(1, self.n // 2))
 
+    @property
+    def recreate_service(self) -> str | None:
+        """The service that carries ``strategy: recreate`` in the shipspec file (the one after the middle, when
+        N ≥ 2): its change is timed too, as stop-first like Compose's. Compose has no such setting."""
+        return service_name(self.n // 2 + 1) if self.n >= 2 else None
+
 
 def service_name(i: int) -> str:
     return f"s{i:02d}"
@@ -83,6 +89,8 @@ def _shipspec_doc(app: BenchApp, rev: dict[str, str]) -> dict[str, Any]:
         }
         if app.shape == "chain" and i > 1:
             svc["depends_on"] = {service_name(i - 1): "healthy"}
+        if name == app.recreate_service:
+            svc["strategy"] = {"type": "recreate"}
         services[name] = svc
     return {
         "version": 1,

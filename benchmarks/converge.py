@@ -1,26 +1,26 @@
-"""Issue 4's side-by-side: converging an N-service app with shipspec and with ``docker-compose`` 1.29.2.
+"""Side by side: converging an N-service app with shipspec, Docker Compose v2 and ``docker-compose`` 1.29.2.
 
-For each app (N services, flat or chained), each tool in turn (the order alternates between cycles) goes through
+For each app (N services, flat or chained), each tool in turn (the order rotates between cycles) goes through
 cold cycles on an empty engine:
 
-1. cold: ``shipspec apply --yes`` / ``docker-compose up -d`` from nothing; then, untimed, wait until every
-   container is healthy (reported too: shipspec's apply waits for health, ``up -d`` does not), so the next steps
-   see the same steady state for both tools;
-2. no-op: ``shipspec plan --detailed-exitcode`` / ``docker-compose up -d`` with nothing to change;
-3. change: one service's env value edited, then ``shipspec apply --yes`` / ``docker-compose up -d``; then, untimed,
-   wait until healthy again and count the containers whose ID changed (steps 2 and 3 repeat within a cycle when
-   there are fewer cycles than ``--repeat``);
-4. teardown, untimed: ``shipspec destroy --yes`` / ``docker-compose down``, then a sweep by label.
+1. cold: ``shipspec apply --yes`` / Compose v2 ``up -d --wait`` / v1 ``up -d`` from nothing; then, untimed, wait
+   until Docker reports every container healthy. "Until all healthy" is the command's own time for the two tools
+   that wait (shipspec's gates, v2's ``--wait``), and v1's ``up -d`` plus that wait; the time until Docker's own
+   status says healthy is kept for every tool too;
+2. no-op: ``shipspec plan --detailed-exitcode`` / ``up -d`` with nothing to change;
+3. change: one service's env value edited, then ``shipspec apply --yes`` (a zero-downtime roll) / ``up -d``
+   (stop-first recreate); then, untimed, wait until healthy again and count the containers whose ID changed;
+   shipspec also changes a second service that has ``strategy: recreate`` (stop-first, like Compose);
+4. teardown, untimed; for Compose v2 on flat apps, one more cold plain ``up -d`` (the command's own time, which
+   returns before anything is healthy), then teardown again.
 
-Only one tool's containers exist at any time, so the two never compete for the engine or the CPU. Figures are
+Only one tool's containers exist at any time, so the tools never compete for the engine or the CPU. Figures are
 medians; peak memory is, per cycle, the largest RSS of the tool's timed commands, then the median over cycles.
-A chain's cold apply is N health checks in a row for both tools (about N × the interval), so chains default to
-fewer cold cycles (``--chain-cycles``) to keep a full run bounded.
+A chain's cold apply is N health checks in a row for every tool, so chains default to fewer cold cycles.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Sequence
@@ -41,9 +41,11 @@ from benchmarks.common import (
     wait_healthy,
 )
 
-OPS = ("cold", "noop", "change")
-TARGETS = {"cold": 0.8, "noop": 0.4, "memory": 1.0}   # shipspec / compose, at most (issue 4)
-NOOP_TARGET_N = 40                                    # the no-op target is stated for N = 40
+OPS = ("cold", "cold_return", "noop", "change", "recreate")
+# shipspec / Compose v2, at most (issue 14); chains: cold until healthy at most 0.5×
+TARGETS = {"healthy": 0.8, "noop": 1.0, "change": 1.5, "recreate": 1.0, "memory": 1.0}
+CHAIN_HEALTHY_TARGET = 0.5
+PEER = "compose-v2"
 
 
 @dataclass
@@ -52,7 +54,8 @@ class ToolRun:
 
     samples: dict[str, list[Sample]] = field(default_factory=lambda: {op: [] for op in OPS})
     peak_mib: list[float] = field(default_factory=list)
-    healthy: list[float] = field(default_factory=list)   # cold command plus the wait until all were healthy
+    healthy: list[float] = field(default_factory=list)         # until every container is healthy, the tool's way
+    docker_healthy: list[float] = field(default_factory=list)  # until Docker's own status says so
     recreated: list[int] = field(default_factory=list)
     error: str | None = None
 
@@ -69,6 +72,7 @@ class ToolRun:
 
 class Tool:
     name = ""
+    waits = False   # its cold command returns only once every container is healthy
 
     def __init__(self, binary: Path) -> None:
         self.binary = binary
@@ -79,17 +83,25 @@ class Tool:
     def cold(self, app: BenchApp) -> list[str]:
         raise NotImplementedError
 
+    def cold_plain(self, app: BenchApp) -> list[str] | None:
+        """A second cold command timed in its own cycle (Compose v2's ``up -d`` beside ``up -d --wait``)."""
+        return None
+
     def noop(self, app: BenchApp) -> list[str]:
         raise NotImplementedError
 
     def change(self, app: BenchApp) -> list[str]:
         return self.cold(app)
 
+    def recreates(self, app: BenchApp) -> str | None:
+        """The service whose change is timed as a stop-first recreate too (shipspec only)."""
+        return None
+
     def teardown(self, app: BenchApp) -> list[str]:
         raise NotImplementedError
 
     def warmup(self, app: BenchApp) -> list[str]:
-        """An untimed first run, so byte-code caches are warm for both tools."""
+        """An untimed first run, so byte-code caches are warm for every tool."""
         return self.noop(app)
 
     def env(self, app: BenchApp) -> dict[str, str]:
@@ -102,6 +114,7 @@ class Tool:
 
 class Shipspec(Tool):
     name = "shipspec"
+    waits = True
 
     def label(self, app: BenchApp) -> str:
         return f"dev.shipspec.app={app.app}"
@@ -115,6 +128,9 @@ class Shipspec(Tool):
     def noop(self, app: BenchApp) -> list[str]:
         return [str(self.binary), "plan", "--detailed-exitcode", "-f", str(app.spec)]
 
+    def recreates(self, app: BenchApp) -> str | None:
+        return app.recreate_service
+
     def teardown(self, app: BenchApp) -> list[str]:
         return [str(self.binary), "destroy", "--yes", "-f", str(app.spec)]
 
@@ -123,13 +139,18 @@ class Shipspec(Tool):
 
 
 class Compose(Tool):
-    name = "compose"
+    """``docker-compose`` 1.29.2 (Python, end of life)."""
+
+    name = "compose-v1"
+
+    def project(self, app: BenchApp) -> str:
+        return app.project
 
     def label(self, app: BenchApp) -> str:
-        return f"com.docker.compose.project={app.project}"
+        return f"com.docker.compose.project={self.project(app)}"
 
     def _base(self, app: BenchApp) -> list[str]:
-        return [str(self.binary), "--no-ansi", "-p", app.project, "-f", str(app.compose_file)]
+        return [str(self.binary), "--no-ansi", "-p", self.project(app), "-f", str(app.compose_file)]
 
     def env(self, app: BenchApp) -> dict[str, str]:
         return {"COMPOSE_INTERACTIVE_NO_CLI": "1"}
@@ -148,6 +169,32 @@ class Compose(Tool):
 
     def leftovers(self, app: BenchApp) -> int:
         return sweep(self.label(app))
+
+
+class ComposeV2(Compose):
+    """Docker Compose v2 (the Go binary users run today): ``up -d --wait`` is its "until healthy"."""
+
+    name = "compose-v2"
+    waits = True
+
+    def project(self, app: BenchApp) -> str:
+        return app.project + "v2"
+
+    def _base(self, app: BenchApp) -> list[str]:
+        return [str(self.binary), "--ansi", "never", "--progress", "plain", "-p", self.project(app),
+                "-f", str(app.compose_file)]
+
+    def env(self, app: BenchApp) -> dict[str, str]:
+        return {}
+
+    def cold(self, app: BenchApp) -> list[str]:
+        return [*self._base(app), "up", "-d", "--wait"]
+
+    def cold_plain(self, app: BenchApp) -> list[str] | None:
+        return [*self._base(app), "up", "-d"] if app.shape == "flat" else None
+
+    def change(self, app: BenchApp) -> list[str]:
+        return [*self._base(app), "up", "-d"]
 
 
 def _checked(tool: Tool, app: BenchApp, op: str, argv: list[str], repeat_index: int) -> Sample:
@@ -172,38 +219,65 @@ def teardown(tool: Tool, app: BenchApp) -> None:
         tool.leftovers(app)
 
 
+def _change(tool: Tool, app: BenchApp, service: str, rev: dict[str, str], op: str, index: int,
+            result: ToolRun) -> Sample:
+    """Edit ``service``'s env value, converge, wait until healthy again and count the containers replaced."""
+    label = tool.label(app)
+    before = container_ids(label)
+    rev[service] = str(index + 2)
+    write_app(app, rev)
+    change = _checked(tool, app, op, tool.change(app), index)
+    wait_healthy(label, app.n)
+    after = container_ids(label)
+    result.samples[op].append(change)
+    if op == "change":
+        result.recreated.append(sum(1 for name, cid in after.items() if before.get(name) != cid))
+    return change
+
+
+def _cold(tool: Tool, app: BenchApp, argv: list[str], op: str, index: int) -> tuple[Sample, float]:
+    write_app(app)
+    cold = _checked(tool, app, op, argv, index)
+    return cold, wait_healthy(tool.label(app), app.n)
+
+
 def cycle(tool: Tool, app: BenchApp, cycle_index: int, inner: int, result: ToolRun, log: bool) -> None:
     """One cold apply from nothing, then ``inner`` no-ops and ``inner`` one-service changes (none of those needs a
     teardown, so an app whose cold apply is slow, a long chain, gets its samples from fewer cold cycles)."""
-    label = tool.label(app)
-    write_app(app)
-    cold = _checked(tool, app, "cold", tool.cold(app), cycle_index)
-    settle = wait_healthy(label, app.n)
+    cold, settle = _cold(tool, app, tool.cold(app), "cold", cycle_index)
     peak = cold.max_rss_mib
     result.samples["cold"].append(cold)
-    result.healthy.append(cold.seconds + settle)
-    noops: list[float] = []
-    changes: list[str] = []
+    result.healthy.append(cold.seconds if tool.waits else cold.seconds + settle)
+    result.docker_healthy.append(cold.seconds + settle)
+    if not tool.cold_plain(app):
+        result.samples["cold_return"].append(cold)
+    line: list[str] = []
+    rev: dict[str, str] = {}
     for k in range(inner):
-        noop = _checked(tool, app, "no-op", tool.noop(app), cycle_index * inner + k)
+        index = cycle_index * inner + k
+        noop = _checked(tool, app, "no-op", tool.noop(app), index)
         if tool.name == "shipspec" and "No changes" not in noop.stdout:
             raise BenchError(f"shipspec's no-op plan is not empty:\n{noop.tail()}")
         result.samples["noop"].append(noop)
-        noops.append(noop.seconds)
-        before = container_ids(label)
-        write_app(app, {app.changed_service: str(cycle_index * inner + k + 2)})
-        change = _checked(tool, app, "change", tool.change(app), cycle_index * inner + k)
-        wait_healthy(label, app.n)
-        after = container_ids(label)
-        result.samples["change"].append(change)
-        result.recreated.append(sum(1 for name, cid in after.items() if before.get(name) != cid))
-        changes.append(f"{change.seconds:.2f}s/{result.recreated[-1]}")
+        change = _change(tool, app, app.changed_service, rev, "change", index, result)
+        line.append(f"no-op {noop.seconds:.2f}s change {change.seconds:.2f}s/{result.recreated[-1]}")
         peak = max(peak, noop.max_rss_mib, change.max_rss_mib)
+        recreate = tool.recreates(app)
+        if recreate is not None:
+            again = _change(tool, app, recreate, rev, "recreate", index, result)
+            line.append(f"recreate {again.seconds:.2f}s")
+            peak = max(peak, again.max_rss_mib)
+    plain = tool.cold_plain(app)
+    if plain:
+        teardown(tool, app)
+        sample, _settle = _cold(tool, app, plain, "cold_return", cycle_index)
+        result.samples["cold_return"].append(sample)
+        peak = max(peak, sample.max_rss_mib)
+        line.append(f"plain cold {sample.seconds:.2f}s")
     result.peak_mib.append(peak)
     if log:
-        print(f"    {tool.name:<8} cold {cold.seconds:6.2f}s (+{settle:4.1f}s to healthy)  no-op "
-              f"{' '.join(f'{x:.2f}s' for x in noops)}  change (s/recreated) {' '.join(changes)}  "
-              f"peak {peak:5.1f} MiB", flush=True)
+        print(f"    {tool.name:<10} cold {cold.seconds:6.2f}s (+{settle:4.1f}s to Docker's healthy)  "
+              f"{'  '.join(line)}  peak {peak:5.1f} MiB", flush=True)
 
 
 @dataclass
@@ -232,7 +306,7 @@ def run_scenario(tools: Sequence[Tool], app: BenchApp, repeat: int, cycles: int,
             teardown(tool, app)   # nothing of a previous interrupted run may be left
             run_quiet(tool.warmup(app), cwd=app.folder, env=tool.env(app))
         for c in range(cycles):
-            order = list(tools) if c % 2 == 0 else list(reversed(tools))
+            order = list(tools[c % len(tools):]) + list(tools[:c % len(tools)])   # rotate who goes first
             for tool in order:
                 result = scenario.runs[tool.name]
                 if result.error is not None:
@@ -249,83 +323,3 @@ def run_scenario(tools: Sequence[Tool], app: BenchApp, repeat: int, cycles: int,
             teardown(tool, app)
         scenario.seconds = time.monotonic() - began
         scenario.load = (scenario.load[0], os.getloadavg()[0])
-
-
-# -- report ------------------------------------------------------------------------------------------------------
-
-
-def _fmt(value: float | None, unit: str) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.2f} s" if unit == "s" else f"{value:.0f} MiB"
-
-
-def table(scenarios: Sequence[Scenario]) -> list[str]:
-    """Markdown table: one row per metric per app, the ratio shipspec/compose and the target's verdict."""
-    rows = [
-        "| N | shape | metric | shipspec | compose | ratio | target | |",
-        "|---|---|---|---:|---:|---:|---:|---|",
-    ]
-    for sc in scenarios:
-        ship, comp = sc.runs["shipspec"], sc.runs["compose"]
-        metrics = [
-            ("cold apply vs `up -d`", ship.seconds("cold"), comp.seconds("cold"), "s", "cold"),
-            ("cold, until all healthy", ship.until_healthy(), comp.until_healthy(), "s", None),
-            ("no-op plan vs `up -d`", ship.seconds("noop"), comp.seconds("noop"), "s", "noop"),
-            ("one changed service", ship.seconds("change"), comp.seconds("change"), "s", None),
-            ("peak memory (RSS)", ship.memory(), comp.memory(), "MiB", "memory"),
-        ]
-        for name, mine, theirs, unit, key in metrics:
-            ratio = mine / theirs if mine is not None and theirs else None
-            target = TARGETS.get(key or "")
-            if key == "noop" and sc.app.n != NOOP_TARGET_N:
-                target = None
-            verdict = "" if ratio is None or target is None else ("pass" if ratio <= target else "**FAIL**")
-            rows.append(
-                f"| {sc.app.n} | {sc.app.shape} | {name} | {_fmt(mine, unit)} | {_fmt(theirs, unit)} | "
-                f"{'-' if ratio is None else f'{ratio:.2f}×'} | {'-' if target is None else f'≤ {target}×'} | "
-                f"{verdict} |"
-            )
-    return rows
-
-
-def notes(scenarios: Sequence[Scenario]) -> list[str]:
-    out = []
-    for sc in scenarios:
-        parts = []
-        for name, run in sc.runs.items():
-            if run.recreated:
-                parts.append(f"{name} recreated {sorted(set(run.recreated))} container(s) on the change")
-            if run.error:
-                parts.append(f"{name} FAILED: {run.error.splitlines()[0]}")
-        parts.append(f"{sc.seconds:.0f}s, load average {sc.load[0]:.1f} → {sc.load[1]:.1f}")
-        out.append(f"N={sc.app.n} {sc.app.shape}: " + "; ".join(parts))
-    return out
-
-
-def save_json(scenarios: Sequence[Scenario], path: Path, meta: dict[str, object]) -> None:
-    doc = {
-        **meta,
-        "scenarios": [
-            {
-                "n": sc.app.n,
-                "shape": sc.app.shape,
-                "seconds": round(sc.seconds, 1),
-                "health_interval": sc.app.interval,
-                "cold_cycles": sc.cycles,
-                "load_average": sc.load,
-                "tools": {
-                    name: {
-                        **{op: [round(s.seconds, 3) for s in run.samples[op]] for op in OPS},
-                        "until_healthy": [round(x, 3) for x in run.healthy],
-                        "peak_mib": [round(m, 1) for m in run.peak_mib],
-                        "recreated": run.recreated,
-                        "error": run.error,
-                    }
-                    for name, run in sc.runs.items()
-                },
-            }
-            for sc in scenarios
-        ],
-    }
-    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")

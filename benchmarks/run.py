@@ -1,13 +1,16 @@
-"""Benchmarks: shipspec beside ``docker-compose`` 1.29.2, in one run, on the same apps. Reports; never asserts.
+"""Benchmarks: shipspec beside Docker Compose v2 and ``docker-compose`` 1.29.2, in one run, on the same apps.
+Reports; never asserts.
 
     .venv/bin/python benchmarks/run.py                    # N = 10 and 40, flat and chain, medians of 5
     .venv/bin/python benchmarks/run.py --n 40 --repeat 3  # one size
     .venv/bin/python benchmarks/run.py --quick            # smoke run: N = 10, one repeat
     .venv/bin/python benchmarks/run.py --quick --dry-run  # write the apps and check both files; run nothing
 
-Suites (``--suite``): ``converge`` (issue 4: cold apply, no-op, one changed service, peak memory; see
-``benchmarks/converge.py``). A suite is a module with ``run_suite`` and a table; the rollout suite of issue 5
-(failed requests during an update) plugs in beside it.
+Suites (``--suite``): ``converge`` (cold apply, no-op, one changed service, peak memory; see
+``benchmarks/converge.py``), ``timeline`` (where the time of one cold apply and one change goes, step by step;
+``benchmarks/timeline.py``), ``large`` (a 5,000-service spec: validate, plan, render; ``benchmarks/large.py``),
+``growth`` (plan and apply time against N, and the plot; ``benchmarks/growth.py``). Requests lost during an update
+under load: ``benchmarks/rollout.py``.
 
 Generated apps, each tool's state and a JSON copy of the figures go to ``benchmarks/.work/`` (git-ignored).
 Everything a run creates carries its run ID in names and labels and is removed at the end, on Ctrl-C too.
@@ -28,19 +31,20 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import converge  # noqa: E402
+from benchmarks import converge, report  # noqa: E402
 from benchmarks.apps import SHAPES, make_app, write_app  # noqa: E402
 from benchmarks.common import (  # noqa: E402
     WORK,
     BenchError,
     compose_binary,
+    compose_v2_binary,
     ensure_busybox,
     interrupts_as_keyboard_interrupt,
     run_quiet,
     shipspec_binary,
 )
 
-SUITES = ("converge",)
+SUITES = ("converge", "timeline", "large", "growth")
 
 
 def _sizes(text: str) -> list[int]:
@@ -95,7 +99,7 @@ def machine() -> dict[str, object]:
 def dry_run(args: argparse.Namespace, run_id: str) -> int:
     """Generate each app and check both files; exit 1 when either tool rejects one."""
     shipspec = shipspec_binary()
-    compose = compose_binary(install=False)
+    peers = {"docker-compose": compose_binary(install=False), "compose v2": compose_v2_binary(install=False)}
     failures = 0
     for n in args.n:
         for shape in args.shapes:
@@ -105,17 +109,28 @@ def dry_run(args: argparse.Namespace, run_id: str) -> int:
             status = "ok" if checked.returncode == 0 else "INVALID"
             failures += checked.returncode != 0
             print(f"N={n} {shape}: shipspec validate {status}: {(checked.stdout + checked.stderr).strip()}")
-            if compose is None:
-                print(f"N={n} {shape}: docker-compose config skipped (no .venv-compose; run benchmarks/compose-venv)")
-                continue
-            config = run_quiet([str(compose), "-p", app.project, "-f", str(app.compose_file), "config", "-q"],
-                               cwd=app.folder)
-            status = "ok" if config.returncode == 0 else "INVALID"
-            failures += config.returncode != 0
-            detail = f": {config.stderr.strip()}" if config.returncode else ""
-            print(f"N={n} {shape}: docker-compose config {status}{detail}")
+            for peer, binary in peers.items():
+                if binary is None:
+                    print(f"N={n} {shape}: {peer} config skipped (not installed; run benchmarks/compose-venv and "
+                          "benchmarks/compose-v2-venv)")
+                    continue
+                config = run_quiet([str(binary), "-p", app.project, "-f", str(app.compose_file), "config", "-q"],
+                                   cwd=app.folder)
+                status = "ok" if config.returncode == 0 else "INVALID"
+                failures += config.returncode != 0
+                detail = f": {config.stderr.strip()}" if config.returncode else ""
+                print(f"N={n} {shape}: {peer} config {status}{detail}")
     print(f"dry run: {failures} problem(s); files under {WORK.relative_to(ROOT)}/dry/")
     return 1 if failures else 0
+
+
+def _other_suite(args: argparse.Namespace) -> int:
+    """The suites that are not the side-by-side table: each module's ``main`` takes the parsed arguments."""
+    import importlib
+
+    module = importlib.import_module(f"benchmarks.{args.suite}")
+    result: int = module.main(args)
+    return result
 
 
 def main(argv: list[str]) -> int:
@@ -126,11 +141,15 @@ def main(argv: list[str]) -> int:
         return dry_run(args, run_id)
     began = time.monotonic()
     meta = machine()
-    compose = compose_binary(install=True)
-    assert compose is not None
+    if args.suite != "converge":
+        return _other_suite(args)
+    compose, compose_v2 = compose_binary(install=True), compose_v2_binary(install=True)
+    assert compose is not None and compose_v2 is not None
     ensure_busybox()
-    tools: list[converge.Tool] = [converge.Shipspec(shipspec_binary()), converge.Compose(compose)]
-    print(f"shipspec vs docker-compose 1.29.2: N={args.n}, {'/'.join(args.shapes)}, medians of {args.repeat}; "
+    tools: list[converge.Tool] = [converge.Shipspec(shipspec_binary()), converge.ComposeV2(compose_v2),
+                                  converge.Compose(compose)]
+    print(f"shipspec vs Compose v2.40.3 and docker-compose 1.29.2: N={args.n}, {'/'.join(args.shapes)}, "
+          f"medians of {args.repeat}; "
           f"run {run_id}; {meta['cores']} cores, Docker {meta['docker']}, {meta['date']}", flush=True)
     scenarios: list[converge.Scenario] = []
     try:
@@ -147,11 +166,11 @@ def main(argv: list[str]) -> int:
     if scenarios:
         print()
         print(f"Medians of {args.repeat}; {meta['cores']} cores, Docker {meta['docker']}, {meta['date']}.")
-        print("\n".join(converge.table(scenarios)))
+        print("\n".join(report.table(scenarios)))
         print()
-        print("\n".join(converge.notes(scenarios)))
+        print("\n".join(report.notes(scenarios)))
         out = WORK / f"results-{run_id}.json"
-        converge.save_json(scenarios, out, {**meta, "repeat": args.repeat, "run_id": run_id})
+        report.save_json(scenarios, out, {**meta, "repeat": args.repeat, "run_id": run_id})
         print(f"figures saved to {out.relative_to(ROOT)}")
     print(f"elapsed {time.monotonic() - began:.0f}s")
     return 0

@@ -15,6 +15,7 @@ import traceback
 import click
 
 from engine.errors import EXIT_INTERNAL, EXIT_USAGE, ShipspecError, SpecError
+from engine.timeline import mark
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -57,6 +58,7 @@ def _report(exc: ShipspecError) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and turn every outcome into an exit code."""
+    mark("cli-imported")
     try:
         cli.main(args=argv, prog_name="shipspec", standalone_mode=False)
     except click.exceptions.Abort:
@@ -82,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             err=True,
         )
         return EXIT_INTERNAL
+    finally:
+        mark("exit")
     return 0
 
 

@@ -17,6 +17,7 @@ from engine.ports import ExecutionListener, LockingGateway
 if TYPE_CHECKING:
     from engine.usecases.collaborators import Collaborators
 from engine.spec.validate import ValidSpec
+from engine.timeline import mark
 from engine.usecases.prepare import Options, load, state_dir
 
 
@@ -75,6 +76,7 @@ def open_session(spec_file: str | Path, env: str | None, state: str | None) -> S
 
     options = Options(Path(spec_file), env, Path(state) if state else None)
     valid = load(options)
+    mark("spec-validated")
     root = state_dir(valid, options)
     gateway = DockerSdkGateway(root / "files", docker_host=valid.spec.target.docker_host)
     return Session(options, valid, gateway, root / "history.db")

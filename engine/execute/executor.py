@@ -44,6 +44,7 @@ from engine.plan.steps import (
     step_target,
 )
 from engine.ports import ExecutionListener, Journal
+from engine.timeline import mark
 
 LOG_TAIL_LINES = 20
 WAIT_WORKERS = 64
@@ -138,11 +139,13 @@ class Executor:
         self.journal.started(seq, step)
         self.listener.on_event(StepStarted(seq, step.id, step.kind, step.service, describe(step)))
         began = self.ctx.clock.monotonic()
+        mark("step-started", seq=seq, kind=step.kind, service=step.service, target=step_target(step))
         try:
             run_step(step, self.ctx)
         except BaseException as exc:
             self.journal.finished(seq, step, False, _message(exc))
             raise
+        mark("step-done", seq=seq)
         self.journal.finished(seq, step, True, "")
         failpoint("after", seq)
         self.listener.on_event(StepDone(seq, step.id, self.ctx.clock.monotonic() - began))

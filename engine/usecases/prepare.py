@@ -26,6 +26,7 @@ from engine.spec.buildcontext import never_sent
 from engine.spec.model import Runtime
 from engine.spec.readfile import FileReadError, read_text_limited
 from engine.spec.validate import ValidSpec, load_and_validate
+from engine.timeline import mark
 
 STATE_DIR_ENV = "SHIPSPEC_STATE_DIR"
 BASE_IMAGES_ENV = "SHIPSPEC_BASE_IMAGES"   # "python=local/python:3.12,node=local/node:20": local bases for builds
@@ -101,11 +102,14 @@ def prepare(
     observed = observe_app(gateway, valid.spec.name, image_refs(unresolved),
                            proxy=PROXY_SERVICE in unresolved.services)
     seconds = time.monotonic() - began
+    mark("observed", containers=len(observed.containers))
     desired = with_image_ids(unresolved, observed.images)
     dockerfiles = {
         svc.build.tag: texts[name] for name, svc in desired.services.items() if svc.build is not None
     }
-    return Prepared(valid, desired, observed, make_plan(desired, observed), dockerfiles, seconds)
+    plan = make_plan(desired, observed)
+    mark("planned", steps=len(plan.steps))
+    return Prepared(valid, desired, observed, plan, dockerfiles, seconds)
 
 
 def _with_build_options(valid: ValidSpec, service: str, digest: str) -> str:
