@@ -18,8 +18,6 @@ fields (env values, labels, runtime versions) get the text the user typed (``1.1
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,24 +27,19 @@ from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from engine.errors import Diagnostic, SpecError
+from engine.spec.fastload import HAS_LIBYAML as _HAS_LIBYAML
+from engine.spec.fastload import load_fast
 from engine.spec.readfile import FileReadError, read_limited
+from engine.spec.scalars import COLLECTION_TAGS as _COLLECTION_TAGS
+from engine.spec.scalars import MAX_DEPTH
+from engine.spec.scalars import NON_PRINTABLE as _NON_PRINTABLE
+from engine.spec.scalars import STD_TAG as _STD_TAG
+from engine.spec.scalars import TEXT_TAGS as _TEXT_TAGS
+from engine.spec.scalars import resolve_plain as _resolve_plain
 from engine.spec.source import SourceMap, SpecPath, format_path
 
 MAX_BYTES = 1024 * 1024
-MAX_DEPTH = 32
 
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT10 = re.compile(r"^[-+]?[0-9]+$")
-_INT8 = re.compile(r"^0o[0-7]+$")
-_INT16 = re.compile(r"^0x[0-9a-fA-F]+$")
-_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
-_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
-_STD_TAG = "tag:yaml.org,2002:"
-_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_TEXT_TAGS = frozenset({"!", _STD_TAG + "str"})
-_COLLECTION_TAGS = frozenset({"!", _STD_TAG + "map", _STD_TAG + "seq"})
 _DEPTH_HINT = "a spec is shallow; check for runaway brackets or indentation"
 _TEXT = "tag:shipspec,2026:text"  # marks a scalar the user explicitly tagged as text
 
@@ -69,7 +62,8 @@ class _Reject(Exception):
 
 
 class _GuardedLoader(yaml.SafeLoader):
-    """PyYAML's pure-Python parser and composer with anchors, aliases, custom tags and deep nesting refused."""
+    """PyYAML's pure-Python parser and composer with anchors, aliases, custom tags and deep nesting refused: the
+    reference for every rule, and what reports every problem (``engine.spec.fastload`` only loads good files)."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -91,6 +85,13 @@ class _GuardedLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def compose_scalar_node(self, anchor: Any) -> ScalarNode:
+        explicit = self.peek_event().tag  # type: ignore[no-untyped-call]
+        node: ScalarNode = super().compose_scalar_node(anchor)
+        if explicit in _TEXT_TAGS:
+            node.tag = _TEXT  # `! 012` and `!!str 012` are text, whatever the plain scalar would resolve to
+        return node
+
     def fetch_flow_collection_start(self, TokenClass: Any) -> None:
         # The composer's depth check is the rule; this is its fast path. Each open bracket is a possible simple key
         # that PyYAML re-examines on every token, so 10,000 brackets would cost half a second before the composer
@@ -98,13 +99,6 @@ class _GuardedLoader(yaml.SafeLoader):
         if self.flow_level >= MAX_DEPTH:
             raise _Reject(self.get_mark(), f"nesting deeper than {MAX_DEPTH} levels", _DEPTH_HINT)
         super().fetch_flow_collection_start(TokenClass)
-
-    def compose_scalar_node(self, anchor: Any) -> ScalarNode:
-        explicit = self.peek_event().tag  # type: ignore[no-untyped-call]
-        node: ScalarNode = super().compose_scalar_node(anchor)
-        if explicit in _TEXT_TAGS:
-            node.tag = _TEXT  # `! 012` and `!!str 012` are text, whatever the plain scalar would resolve to
-        return node
 
 
 def _check_tag(event: ScalarEvent | CollectionStartEvent) -> None:
@@ -146,12 +140,10 @@ def load_spec_bytes(raw: bytes, name: str) -> LoadedSpec:
     return load_spec_text(text, name)
 
 
-def load_spec_text(text: str, name: str) -> LoadedSpec:
-    _check_tabs(text, name)
-    _check_printable(text, name)
+def _compose(text: str, name: str) -> Node | None:
     loader = _GuardedLoader(text)
     try:
-        node = loader.get_single_node()
+        node: Node | None = loader.get_single_node()
     except _Reject as exc:
         raise SpecError([_at(name, exc.mark, exc.message, exc.hint)]) from None
     except yaml.MarkedYAMLError as exc:
@@ -160,6 +152,17 @@ def load_spec_text(text: str, name: str) -> LoadedSpec:
         raise SpecError([Diagnostic(name, 1, 1, "", f"YAML error: {exc}")]) from None
     finally:
         loader.dispose()
+    return node
+
+
+def load_spec_text(text: str, name: str) -> LoadedSpec:
+    _check_tabs(text, name)
+    _check_printable(text, name)
+    # libyaml accepts a tab inside a plain scalar, which PyYAML refuses: a file with a tab takes the reference path.
+    fast = load_fast(text, name) if _HAS_LIBYAML and "\t" not in text else None
+    if fast is not None:
+        return LoadedSpec(*fast)
+    node = _compose(text, name)
     source = SourceMap(name)
     if node is None or (isinstance(node, ScalarNode) and node.style is None and node.value == ""):
         raise SpecError([Diagnostic(name, 1, 1, "", "the file is empty", "start with `version: 1` and `name:`")])
@@ -218,28 +221,6 @@ def _construct(node: Node, path: SpecPath, source: SourceMap, problems: list[Dia
     return _resolve_plain(node.value)
 
 
-def _resolve_plain(text: str) -> Any:
-    """YAML 1.2 core schema for plain scalars. String fields later recover the source text from the SourceMap,
-    so resolving ``012`` or ``1.10`` to a number here loses nothing."""
-    if _NULL.match(text):
-        return None
-    if text in _BOOL:
-        return _BOOL[text]
-    if _INT10.match(text):
-        return int(text, 10)
-    if _INT8.match(text):
-        return int(text[2:], 8)
-    if _INT16.match(text):
-        return int(text[2:], 16)
-    if _FLOAT.match(text):
-        return float(text)
-    if _INF.match(text):
-        return -math.inf if text.startswith("-") else math.inf
-    if _NAN.match(text):
-        return math.nan
-    return text
-
-
 def _syntax_error(name: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
     """PyYAML's parser errors, reworded where its wording misleads and located where the user must look."""
     problem = str(exc.problem)
@@ -273,6 +254,8 @@ def _check_printable(text: str, name: str) -> None:
 
 
 def _check_tabs(text: str, name: str) -> None:
+    if "\t" not in text:
+        return  # the common case, found at C speed: no line-by-line walk
     for number, line in enumerate(text.splitlines(), start=1):
         indent = len(line) - len(line.lstrip(" \t"))
         if "\t" in line[:indent] and line.strip():

@@ -89,7 +89,30 @@ def _whole_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> 
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
+_fast: list[tuple[dict[str, Any], Any]] = []  # (schema, its jsonschema_rs validator or None when unusable)
+
+
+def _fast_validator(schema: dict[str, Any]) -> Any:
+    """``jsonschema_rs`` (Rust) answers "is this valid?" about 50 times faster than ``jsonschema``, which only
+    needs to run when a document is not: its errors carry what our messages are made of. None when the Rust
+    validator is not installed or refuses the schema; formats are annotations, as for ``jsonschema`` here."""
+    for known, validator in _fast:
+        if known is schema:
+            return validator
+    try:
+        import jsonschema_rs
+
+        fast: Any = jsonschema_rs.Draft202012Validator(schema, validate_formats=False)
+    except Exception:  # not installed, or a schema it cannot compile: the Python validator decides alone
+        fast = None
+    _fast.append((schema, fast))
+    return fast
+
+
 def schema_diagnostics(data: Any, schema: dict[str, Any], source: SourceMap) -> list[Diagnostic]:
+    fast = _fast_validator(schema)
+    if fast is not None and fast.is_valid(data):
+        return []
     errors: list[ValidationError] = list(_validator(schema).iter_errors(data))
     # ``version: "1"`` breaks both ``const`` and ``type``; one problem deserves one message, the more specific one.
     specific = {tuple(e.absolute_path) for e in errors if e.validator in ("const", "enum")}

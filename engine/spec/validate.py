@@ -79,10 +79,10 @@ def validate_loaded(loaded: LoadedSpec, file: Path, env: str | None) -> ValidSpe
     if problems:
         raise SpecError(problems)
     merged = apply_environment(LoadedSpec(document, loaded.source), env)
-    data = coerce_strings(merged.data, schema, merged.source)
-    # Without overlays the merged spec is the document itself, which has just passed: validating it again would
-    # only repeat the work (the schema stage is the slowest of validation).
-    problems = [] if data == document else schema_diagnostics(data, schema, merged.source)
+    # The base is the document without its overlays, coerced and checked just now: doing either again would only
+    # repeat the work. An environment's merge has values from the overlay: coerce and check the result.
+    data = merged.data if env is None else coerce_strings(merged.data, schema, merged.source)
+    problems = [] if env is None else schema_diagnostics(data, schema, merged.source)
     if problems:
         raise SpecError([_in_env(d, env) for d in problems])
     try:
