@@ -24,8 +24,7 @@ def converged(prepared: object) -> object:
     """A fake engine running every desired replica as desired (the state right after a successful apply)."""
     import dataclasses
 
-    from engine.state import ContainerState, Health, ObservedNetwork
-
+    from engine.observe.types import ContainerState, Health, ObservedNetwork
     from engine.testing import FakeGateway, container_from_spec
 
     desired = prepared.desired  # type: ignore[attr-defined]
@@ -44,10 +43,9 @@ def main(argv: list[str]) -> int:
     spec = Path(argv[0])
     observed = "--observed" in argv
     began = time.perf_counter()
-    from engine.app import Options, prepare
-
     from engine.spec.validate import load_and_validate
     from engine.testing import FakeGateway
+    from engine.usecases.prepare import Options, prepare
 
     out: dict[str, float | int] = {"import_s": time.perf_counter() - began}
     t = time.perf_counter()

@@ -150,9 +150,54 @@ def _k8s(ctx: RenderContext) -> dict[str, str]:
     return out
 
 
-def _checked_yaml(path: str, text: str, intended: Any) -> str:
+_READ_BACK = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser: no positions are needed here
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
+_STR = "tag:yaml.org,2002:str"
+
+
+class _Unusual(Exception):
+    """A node the short constructor leaves to PyYAML's (merge keys, timestamps, binary, sets…)."""
+
+
+def _read_back(text: str) -> Any:
+    """What ``yaml.safe_load`` returns for ``text``, sooner: libyaml parses and composes, and the plain types are
+    built here without PyYAML's generic constructor (which costs two thirds of reading a large rendered file);
+    anything else goes through that constructor, so the result is always exactly safe_load's."""
+    loader = _READ_BACK(text)
     try:
-        parsed = yaml.safe_load(text)
+        node = loader.get_single_node()
+        try:
+            return _plain(node, loader) if node is not None else None
+        except _Unusual:
+            return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _plain(node: Any, loader: Any) -> Any:
+    tag = node.tag
+    if isinstance(node, yaml.ScalarNode):
+        if tag == _STR:
+            return node.value
+        if tag not in _PLAIN_TAGS:
+            raise _Unusual
+        return loader.construct_object(node)
+    if isinstance(node, yaml.SequenceNode) and tag == "tag:yaml.org,2002:seq":
+        return [_plain(item, loader) for item in node.value]
+    if isinstance(node, yaml.MappingNode) and tag == "tag:yaml.org,2002:map":
+        out = {}
+        for key, value in node.value:
+            if key.tag not in _PLAIN_TAGS:
+                raise _Unusual   # a merge key (<<) or a complex key
+            out[_plain(key, loader)] = _plain(value, loader)
+        return out
+    raise _Unusual
+
+
+def _checked_yaml(path: str, text: str, intended: Any) -> str:
+    """The rendered text must parse back to exactly what was meant (``_read_back``: safe_load's result)."""
+    try:
+        parsed = _read_back(text)
     except yaml.YAMLError as exc:
         raise RenderError(f"{path} is not valid YAML: {exc}") from exc
     if parsed != intended:

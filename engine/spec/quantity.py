@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -44,8 +45,10 @@ def memory_bytes(text: str) -> int:
     return int(Decimal(match["num"]) * _MEMORY_UNITS[match["unit"] or ""])
 
 
+@functools.lru_cache(maxsize=256)
 def duration_seconds(text: str) -> float:
-    """``1m30s`` → 90.0, ``500ms`` → 0.5. Raises ValueError on anything else."""
+    """``1m30s`` → 90.0, ``500ms`` → 0.5. Raises ValueError on anything else. Cached: a spec spells the same few
+    durations over and over (a 5,000-service spec parses them 70,000 times)."""
     position = 0
     total = Decimal(0)
     for match in _DURATION_PART.finditer(text):
