@@ -140,6 +140,13 @@ class DockerGateway(Protocol):
         """State, health and exit code (None while it runs) of one container: what a health gate polls."""
         ...
 
+    def run_health_check(self, container_id: str) -> bool | None:
+        """Run the container's own health command once, now, as the engine runs it (an exec as the container's
+        user, bounded by the check's timeout): True when it exits 0 in time, False otherwise, None when the
+        container has no health command of its own to run. Lets a gate learn "healthy" before Docker's first
+        scheduled check, one ``interval`` after start (Docker 20.10 has no ``start_interval``)."""
+        ...
+
     def leave_alias(self, container_id: str, network: str, keep_aliases: Sequence[str] = ()) -> None:
         """Take a replica out of the service's DNS alias before it stops: reconnect it to ``network`` with only
         ``keep_aliases``, so new connections go to the other replicas while it can still reach its dependencies."""

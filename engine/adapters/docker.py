@@ -27,6 +27,7 @@ from docker.utils import build as build_utils
 from engine.adapters.docker_build import dockerignore_patterns, follow_build, follow_pull
 from engine.adapters.docker_config import create_body, restart_body, split_repo_tag
 from engine.adapters.docker_errors import unreachable_message
+from engine.adapters.docker_exec import run_health_check
 from engine.adapters.docker_files import (
     digest_context,
     live_source,
@@ -275,6 +276,11 @@ class DockerSdkGateway:
     def inspect_health(self, container_id: str) -> tuple[ContainerState, Health, int | None]:
         with _boundary(f"inspecting container {_short(container_id)}"):
             return state_from_inspect(self.api().inspect_container(container_id))
+
+    def run_health_check(self, container_id: str) -> bool | None:
+        """See ``engine.adapters.docker_exec.run_health_check``."""
+        with _boundary(f"running the health check of {_short(container_id)}"):
+            return run_health_check(self.api(), container_id)
 
     def leave_alias(self, container_id: str, network: str, keep_aliases: Sequence[str] = ()) -> None:
         """Docker cannot drop one alias of an endpoint, so the endpoint is recreated without it. Connections open

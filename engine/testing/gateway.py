@@ -241,6 +241,14 @@ class FakeGateway:
         container = self._get(container_id)
         return container.state, container.health, container.exit_code
 
+    def run_health_check(self, container_id: str) -> bool | None:
+        """The fake's health command passes exactly when the fake reports the container healthy."""
+        self._record("run_health_check", container_id)
+        container = self._get(container_id)
+        if container.health is Health.NONE:
+            return None
+        return container.state is ContainerState.RUNNING and container.health is Health.HEALTHY
+
     def leave_alias(self, container_id: str, network: str, keep_aliases: Sequence[str] = ()) -> None:
         self._record("leave_alias", container_id, network, tuple(keep_aliases))
         container = self._get(container_id)
