@@ -8,14 +8,14 @@ import click
 
 from engine.cli.options import ENV_OPTION, FILE_OPTION, STATE_DIR_OPTION, format_option
 from engine.cli.session import color_out, open_session
+from engine.noop.fast import observed_line
 
 
-def observed_line(app: str, containers: int, networks: int, volumes: int, seconds: float) -> str:
-    def n(count: int, word: str) -> str:
-        return f"{count} {word}{'s' if count != 1 else ''}"
-
-    parts = ", ".join((n(containers, "container"), n(networks, "network"), n(volumes, "volume")))
-    return f'Observed {parts} of "{app}" in {seconds * 1000:.0f} ms.'
+def _bytes(spec_file: str) -> bytes:
+    try:
+        return Path(spec_file).read_bytes()
+    except OSError:
+        return b""   # loading the spec reports it
 
 
 @click.command()
@@ -28,20 +28,26 @@ def observed_line(app: str, containers: int, networks: int, volumes: int, second
 def plan(spec_file: str, env: str | None, state_dir: str | None, out: str | None, fmt: str,
          detailed_exitcode: bool) -> None:
     """Observe the engine and show the steps that would converge it to the spec."""
+    from engine.noop.record import fingerprint_before, record
     from engine.plan.render_text import render_json, render_markdown, render_text
     from engine.usecases.prepare import prepare
+    from engine.usecases.prepare import state_dir as session_state_dir
     from engine.usecases.savedplan import write_saved_plan
 
+    raw = _bytes(spec_file)
     session = open_session(spec_file, env, state_dir)
     if session.swarm:
         from engine.cli.swarm import plan as swarm_plan
 
         swarm_plan(session, out, fmt, detailed_exitcode)
-
         return
+    before = (raw, fingerprint_before(session.app)) if fmt == "text" and out is None else None
     revision = session.next_revision()
     prepared = prepare(session.valid, session.gateway, session.options, revision)
     result = prepared.plan
+    if before is not None and not result.has_changes:
+        record(before, session.valid, prepared.desired, session_state_dir(session.valid, session.options), env,
+               render_text(result))
     if fmt == "json":
         click.echo(render_json(result), nl=False)
     elif fmt == "markdown":
