@@ -147,6 +147,11 @@ class DockerGateway(Protocol):
         scheduled check, one ``interval`` after start (Docker 20.10 has no ``start_interval``)."""
         ...
 
+    def open_connections(self, container_id: str) -> int | None:
+        """How many TCP connections clients have open to the container's listening ports now (what a drain waits
+        for), or None when the engine cannot tell (not on this host, the container does not run)."""
+        ...
+
     def leave_alias(self, container_id: str, network: str, keep_aliases: Sequence[str] = ()) -> None:
         """Take a replica out of the service's DNS alias before it stops: reconnect it to ``network`` with only
         ``keep_aliases``, so new connections go to the other replicas while it can still reach its dependencies."""

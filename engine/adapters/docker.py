@@ -27,7 +27,7 @@ from docker.utils import build as build_utils
 from engine.adapters.docker_build import dockerignore_patterns, follow_build, follow_pull
 from engine.adapters.docker_config import create_body, restart_body, split_repo_tag
 from engine.adapters.docker_errors import unreachable_message
-from engine.adapters.docker_exec import run_health_check
+from engine.adapters.docker_exec import inbound_connections, run_health_check
 from engine.adapters.docker_files import (
     digest_context,
     live_source,
@@ -281,6 +281,15 @@ class DockerSdkGateway:
         """See ``engine.adapters.docker_exec.run_health_check``."""
         with _boundary(f"running the health check of {_short(container_id)}"):
             return run_health_check(self.api(), container_id)
+
+    def open_connections(self, container_id: str) -> int | None:
+        """Read from the host's ``/proc/<pid>/net/tcp*`` (the container's network namespace), only for an engine
+        on this host's Unix socket; see ``engine.adapters.docker_exec.inbound_connections``."""
+        if not str(self.api().base_url).startswith("http+docker://localhost"):
+            return None
+        with _boundary(f"inspecting container {_short(container_id)}"):
+            pid = int((self.api().inspect_container(container_id).get("State") or {}).get("Pid") or 0)
+        return inbound_connections(pid) if pid > 0 else None
 
     def leave_alias(self, container_id: str, network: str, keep_aliases: Sequence[str] = ()) -> None:
         """Docker cannot drop one alias of an endpoint, so the endpoint is recreated without it. Connections open

@@ -48,3 +48,23 @@ def run_health_check(api: Any, container_id: str) -> bool | None:
         if time.monotonic() >= deadline:
             return False   # Docker counts a check past its timeout as failed; the exec ends on its own
         time.sleep(POLL_S)
+
+
+_LISTEN, _ESTABLISHED = "0A", "01"
+
+
+def inbound_connections(pid: int, proc: str = "/proc") -> int | None:
+    """Established TCP connections whose local port is one the namespace of process ``pid`` listens on (clients
+    of the container, not its own outgoing calls), from ``/proc/<pid>/net/tcp`` and ``tcp6``; None when unreadable."""
+    rows: list[tuple[str, str]] = []
+    try:
+        for name in ("tcp", "tcp6"):
+            with open(f"{proc}/{pid}/net/{name}", encoding="ascii") as table:
+                for line in table.readlines()[1:]:
+                    fields = line.split()
+                    if len(fields) > 3:
+                        rows.append((fields[1].rsplit(":", 1)[-1], fields[3]))
+    except OSError:
+        return None
+    listening = {port for port, state in rows if state == _LISTEN}
+    return sum(1 for port, state in rows if state == _ESTABLISHED and port in listening)

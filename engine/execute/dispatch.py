@@ -16,6 +16,7 @@ from typing import assert_never
 from engine import labels as L
 from engine.desire.secrets import secret_values
 from engine.errors import NotFoundError, ProxyError, StepFailure
+from engine.execute.drain import drain_connections
 from engine.execute.health import wait_healthy
 from engine.observe.types import ContainerState
 from engine.plan.steps import (
@@ -95,7 +96,7 @@ def run_step(step: Step, ctx: StepContext) -> None:
             gw.rename(c, new)
         case DisconnectAlias(container=c, network=net, drain_s=drain):
             gw.leave_alias(c, net, keep_aliases=())
-            ctx.clock.sleep(drain)
+            drain_connections(gw, c, drain, ctx.clock)
         case Pause():
             watch_canary(step, gw, ctx.clock)
         case ProxyAddServer():

@@ -103,6 +103,7 @@ class FakeGateway:
     live_files: dict[tuple[str, str], str] = field(default_factory=dict)  # (container ID, target) → text
     proxy: FakeProxyRuntime = field(default_factory=FakeProxyRuntime)  # what proxy_runtime() answers with
     locks: dict[str, tuple[str, dict[str, str], str]] = field(default_factory=dict)  # name → (ID, labels, lease)
+    connections: dict[str, list[int]] = field(default_factory=dict)  # by name: what open_connections answers
     _failures: list[_Failure] = field(default_factory=list, init=False, repr=False)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1), init=False, repr=False)
 
@@ -248,6 +249,14 @@ class FakeGateway:
         if container.health is Health.NONE:
             return None
         return container.state is ContainerState.RUNNING and container.health is Health.HEALTHY
+
+    def open_connections(self, container_id: str) -> int | None:
+        """Scripted by ``connections[name]`` (one count per call, the last repeats); None (unknown) otherwise."""
+        self._record("open_connections", container_id)
+        counts = self.connections.get(self._get(container_id).name)
+        if not counts:
+            return None
+        return counts.pop(0) if len(counts) > 1 else counts[0]
 
     def leave_alias(self, container_id: str, network: str, keep_aliases: Sequence[str] = ()) -> None:
         self._record("leave_alias", container_id, network, tuple(keep_aliases))

@@ -16,6 +16,7 @@ from engine.execute.health import wait_healthy
 from engine.observe.types import ContainerState, Health
 from engine.ports import SystemClock
 from tests.adapters.test_docker import sh_spec, web_spec
+from tests.support.docker_fixtures import object_labels
 
 pytestmark = pytest.mark.docker
 
@@ -58,3 +59,18 @@ def test_no_health_check_is_none(gateway: DockerSdkGateway, app_name: str, busyb
     gateway.start(container)
 
     assert gateway.run_health_check(container) is None
+
+
+def test_open_connections_counts_clients_of_the_container(
+    gateway: DockerSdkGateway, app_name: str, busybox_image: str
+) -> None:
+    import socket
+
+    network = f"{app_name}_default"
+    gateway.ensure_network(network, object_labels(app_name))
+    container = gateway.create_container(web_spec(app_name, network=network))
+    gateway.start(container)
+    assert wait_healthy(gateway, container, 30.0, SystemClock()).ok
+    assert gateway.open_connections(container) == 0
+    with socket.create_connection((gateway.container_ip(container, network), 8080), timeout=5):
+        assert gateway.open_connections(container) == 1
