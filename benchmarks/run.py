@@ -73,6 +73,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--chain-cycles", type=int, default=1,
                         help="cold cycles of the chain apps (each is N health checks in a row); their no-op and "
                              "change figures still get --repeat samples (default 1)")
+    parser.add_argument("--growth-n", type=_sizes, default=None, help="growth suite sizes (default 1,10,40,99)")
+    parser.add_argument("--plot", default=None, help="growth suite: where the PNG goes (benchmarks/growth.png)")
+    parser.add_argument("--services", type=int, default=5000, help="large suite: services in the spec (5000)")
     parser.add_argument("--quick", action="store_true", help="smoke run: N = 10 and one repeat unless given")
     parser.add_argument("--dry-run", action="store_true",
                         help="write the apps, `shipspec validate` them and `docker-compose config` them; no engine")

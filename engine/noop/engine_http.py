@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 DEFAULT_SOCKET = "/var/run/docker.sock"
-TIMEOUT_S = 10.0
+TIMEOUT_S = 30.0
 
 
 class EngineUnavailable(Exception):

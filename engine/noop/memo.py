@@ -3,7 +3,8 @@
 A full ``shipspec plan`` that finds no changes writes ``plan-memo.json`` into the state dir: a key over every
 input the plan reads besides the engine (shipspec's own code, the spec file's path and bytes, the environment
 name, and the value of every environment variable the spec names or shipspec reads), a fingerprint of the engine
-state (each container's full inspect, minus the health-check log and exec IDs that change by themselves; the
+state (each container's full inspect, minus the health-check log, failing streak and exec IDs, which change by
+themselves; the
 app's networks and volumes; the image ID of every reference), and the text it printed. A later ``plan`` whose key
 and fingerprint are equal prints that text again without loading the spec models, the SDK or the planner.
 
@@ -55,7 +56,7 @@ def _steady(inspect: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in inspect.items() if k != "ExecIDs"}
     health = (out.get("State") or {}).get("Health")
     if isinstance(health, dict):
-        out["State"] = {**out["State"], "Health": {k: v for k, v in health.items() if k != "Log"}}
+        out["State"] = {**out["State"], "Health": {"Status": health.get("Status")}}   # not its log or streak
     return out
 
 
