@@ -44,3 +44,20 @@ def test_quick_dry_run_writes_both_files_and_every_tool_accepts_them() -> None:
     assert compose["services"]["s02"]["depends_on"] == {"s01": {"condition": "service_healthy"}}
     assert all("ports" not in svc for svc in compose["services"].values())
     assert spec["services"]["s06"]["strategy"] == {"type": "recreate"}   # the stop-first change shipspec times
+
+
+def test_large_suite_runs_on_a_small_spec_and_reports_every_step() -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--suite", "large", "--services", "20",
+                           "--repeat", "1"], cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0 and "Traceback" not in out, out
+    for step in ("validate", "plan", "plan_observed", "render"):
+        assert f"| {step} | " in out and f"| {step} | - |" not in out, out
+
+
+def test_growth_table_gives_the_cost_of_one_more_container() -> None:
+    from benchmarks.growth import table
+
+    rows = table({"shipspec": {1: {"apply": 1.0, "plan": 0.5, "plan_again": 0.1},
+                               11: {"apply": 3.0, "plan": 1.5, "plan_again": 0.2}}})
+    assert rows[-1] == "| shipspec | 11 | 3.00 s | 200 ms | 1.50 s | 100 ms | 0.20 s |"
