@@ -40,7 +40,7 @@ def one(tool: Tool, n: int, run_id: str) -> dict[str, float]:
 
 def synthetic(services: int) -> dict[str, float]:
     spec = write_spec(Path(WORK) / "growth-synthetic", services)
-    probe = run_measured([sys.executable, str(ROOT / "benchmarks" / "probe.py"), str(spec), "--observed"],
+    probe = run_measured([sys.executable, str(ROOT / "benchmarks" / "inprocess.py"), str(spec), "--observed"],
                          cwd=spec.parent)
     figures: dict[str, float] = json.loads(probe.stdout) if probe.returncode == 0 else {}
     return figures

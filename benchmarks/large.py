@@ -5,7 +5,7 @@ to observe on a real engine) and ``shipspec render`` take. Reports; never assert
 
 The spec: N busybox services, each with a command, one env value and an HTTP health check (about 170 bytes of
 YAML per service; 5,000 services stay under the loader's 1 MiB limit). Validate and render are the CLI in a
-subprocess (start-up included); the plan is ``benchmarks/probe.py`` in a fresh interpreter (import, validate,
+subprocess (start-up included); the plan is ``benchmarks/inprocess.py`` in a fresh interpreter (import, validate,
 plan against an empty engine, and against a fake engine already running every container as desired).
 """
 
@@ -39,7 +39,7 @@ def measure(spec: Path, repeat: int) -> dict[str, list[float]]:
     for _ in range(repeat):
         out["validate"].append(run_measured([ship, "validate", "-f", str(spec)], cwd=spec.parent).seconds)
         began = time.monotonic()
-        probe = run_measured([sys.executable, str(ROOT / "benchmarks" / "probe.py"), str(spec), "--observed"],
+        probe = run_measured([sys.executable, str(ROOT / "benchmarks" / "inprocess.py"), str(spec), "--observed"],
                              cwd=spec.parent)
         if probe.returncode == 0:
             figures = json.loads(probe.stdout)
