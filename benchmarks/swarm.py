@@ -74,6 +74,11 @@ def shipspec_spec(app: str, manager: str, port: int, greeting: str, api_path: st
     }
 
 
+def _escaped(command: str) -> str:
+    """Compose interpolates ``$VAR`` in the file itself: ``$$`` reaches the container's shell as ``$``."""
+    return command.replace("$", "$$")
+
+
 def stack_file(port: int, greeting: str, api_path: str, secret_file: Path) -> dict[str, Any]:
     def health(p: int, path: str) -> dict[str, Any]:
         return {"test": [s.format(port=p, path=path) for s in PROBE], "interval": "1s", "timeout": "1s",
@@ -89,11 +94,13 @@ def stack_file(port: int, greeting: str, api_path: str, secret_file: Path) -> di
                    "volumes": ["dbdata:/data"], "healthcheck": health(5432, "/"), "stop_grace_period": "2s",
                    "deploy": {"endpoint_mode": "dnsrr", "placement": {"constraints": ["node.hostname==n2"]},
                               "update_config": {**update, "order": "stop-first"}}},
-            "web": {**base, "command": ["sh", "-c", HTTPD.format(port=8080)], "healthcheck": health(8080, "/"),
+            "web": {**base, "command": ["sh", "-c", _escaped(HTTPD.format(port=8080))],
+                    "healthcheck": health(8080, "/"),
                     "ports": [{"target": 8080, "published": port, "mode": "host"}],
                     "deploy": {"replicas": 3, "endpoint_mode": "dnsrr", "placement": {"max_replicas_per_node": 1},
                                "update_config": {**update, "order": "stop-first"}}},
-            "api": {**base, "command": ["sh", "-c", HTTPD.format(port=8081)], "healthcheck": health(8081, api_path),
+            "api": {**base, "command": ["sh", "-c", _escaped(HTTPD.format(port=8081))],
+                    "healthcheck": health(8081, api_path),
                     "deploy": {"replicas": 2, "endpoint_mode": "dnsrr",
                                "update_config": {**update, "order": "start-first"}}},
         },
@@ -114,7 +121,8 @@ class Tool:
         env = {**os.environ, "NO_COLOR": "1", "BENCH_PW": "s3cret", "SHIPSPEC_STATE_DIR": str(self.folder / "st")}
         if self.name == "shipspec":
             doc = shipspec_spec(self.app, self.swarm.manager, self.port, greeting, api_path)
-            (self.folder / "app.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+            # through JSON first: yaml.safe_dump writes a dict used twice as an anchor, which shipspec refuses
+            (self.folder / "app.yaml").write_text(yaml.safe_dump(json.loads(json.dumps(doc)), sort_keys=False))
             argv = [SHIPSPEC, "apply", "--yes", "-f", str(self.folder / "app.yaml")]
         else:
             doc = stack_file(self.port, greeting, api_path, self.folder / "pw")
@@ -127,7 +135,8 @@ class Tool:
         name = f"{self.app}-web" if self.name == "shipspec" else f"{self.app}_web"
         fmt = "{{json .Spec.TaskTemplate.ContainerSpec.Env}}"
         done = self.swarm.docker("service", "inspect", name, "--format", fmt)
-        return list(json.loads(done.stdout or "[]") or [])
+        text = done.stdout.strip()
+        return list(json.loads(text) or []) if text.startswith("[") else []
 
     def remove(self) -> None:
         if self.name == "shipspec":
@@ -141,7 +150,11 @@ class Tool:
 def timed_deploy(tool: Tool, greeting: str, api_path: str = "/") -> tuple[float, int]:
     started = time.monotonic()
     done = tool.deploy(greeting, api_path)
-    return time.monotonic() - started, done.returncode
+    seconds = time.monotonic() - started
+    if done.returncode != 0:
+        last = (done.stderr or done.stdout).strip().splitlines()[-1:] or [""]
+        print(f"  {tool.name} {greeting}: exit {done.returncode}: {last[0][:300]}", flush=True)
+    return seconds, done.returncode
 
 
 def under_load(tool: Tool, greeting: str) -> tuple[float, dict[str, Any]]:
