@@ -47,6 +47,7 @@ HTTPD = ("mkdir -p /tmp/www && echo \"$GREETING from $(hostname)\" > /tmp/www/in
          "&& exec httpd -f -p {port} -h /tmp/www")
 DB = ("test -s /run/secrets/DB_PASSWORD && mkdir -p /data/www && echo db > /data/www/index.html "
       "&& exec httpd -f -p 5432 -h /data/www")
+DEPLOY_TIMEOUT_S = 300
 PROBE = ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:{port}{path}"]
 
 
@@ -85,7 +86,9 @@ def stack_file(port: int, greeting: str, api_path: str, secret_file: Path) -> di
                 "retries": 2}
 
     update = {"parallelism": 1, "failure_action": "rollback", "monitor": "5s"}
-    base = {"image": BUSYBOX, "tmpfs": ["/tmp"], "read_only": True, "user": "10001:10001", "cap_drop": ["ALL"],
+    # Compose's `tmpfs:` key is ignored by `docker stack deploy`: a tmpfs mount has to be a long-syntax volume.
+    base = {"image": BUSYBOX, "volumes": [{"type": "tmpfs", "target": "/tmp"}], "read_only": True,
+            "user": "10001:10001", "cap_drop": ["ALL"],
             "stop_grace_period": "2s", "environment": {"GREETING": greeting}}
     return {
         "version": "3.8",
@@ -129,7 +132,10 @@ class Tool:
             (self.folder / "stack.yml").write_text(yaml.safe_dump(doc, sort_keys=False))
             argv = ["docker", "-H", self.swarm.manager, "stack", "deploy", "--detach=false", "-c",
                     str(self.folder / "stack.yml"), self.app]
-        return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=900, check=False)
+        try:
+            return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=DEPLOY_TIMEOUT_S, check=False)
+        except subprocess.TimeoutExpired:  # `stack deploy --detach=false` has no deadline of its own
+            return subprocess.CompletedProcess(argv, 124, "", f"no answer within {DEPLOY_TIMEOUT_S} s (timed out)")
 
     def web_env(self) -> list[str]:
         name = f"{self.app}-web" if self.name == "shipspec" else f"{self.app}_web"
