@@ -9,11 +9,12 @@ from __future__ import annotations
 import difflib
 import ipaddress
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from engine.errors import Diagnostic
+from engine.spec.check_context import Check, CheckContext
+from engine.spec.checks_limits import LIMIT_CHECKS
 from engine.spec.imageref import image_ref_problem
 from engine.spec.model import AppSpec, Condition, RestartPolicy, Runtime, ServiceSpec, StrategyType, TargetType
 from engine.spec.quantity import cpu_millicores, memory_bytes
@@ -24,19 +25,7 @@ RESERVED_PREFIX = "shipspec-"  # shipspec's own services (the proxy) use these n
 MAX_QUALIFIED = 52  # "<app>-<service>" plus "-canary-99" still fits a 63-character DNS label
 
 
-@dataclass(frozen=True)
-class CheckContext:
-    spec: AppSpec
-    source: SourceMap
-    base_dir: Path
-
-
-Check = Callable[[CheckContext], Iterator[Diagnostic]]
-
-
 def run_checks(spec: AppSpec, source: SourceMap, base_dir: Path) -> list[Diagnostic]:
-    from engine.spec.checks_limits import LIMIT_CHECKS  # its own module: it imports CheckContext from here
-
     ctx = CheckContext(spec, source, base_dir)
     return [d for check in (*CHECKS, *LIMIT_CHECKS) for d in check(ctx)]
 

@@ -19,7 +19,7 @@ from engine.spec.quantity import cpu_millicores, memory_bytes
 from engine.spec.source import SourceMap, SpecPath
 
 if TYPE_CHECKING:
-    from engine.spec.checks import CheckContext
+    from engine.spec.check_context import CheckContext
 
 INT64_MAX = 2**63 - 1
 PROXY_ADMIN_PORT = 9999  # engine.proxy.config.ADMIN_PORT (a test keeps them equal); the proxy listens on it
