@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -55,7 +56,7 @@ def import_compose(
         if exc.stderr:
             raise SpecError([_locate(str(exc), positions)]) from None
         raise
-    model = resolved.model
+    model = _literal_dollars(resolved.model)
     ctx = Ctx(positions, out.resolve().parent, dns_label(str(model.get("name", "app")), 30), service_names(model),
               model)
     ctx.report.warnings.extend(w for w in resolved.warnings if "attribute `version` is obsolete" not in w)
@@ -65,6 +66,18 @@ def import_compose(
     doc = translate(ctx)
     text = emit_spec(doc, ctx.comments, shown)
     return Imported(text, ctx.report, _validate(text, out))
+
+
+def _literal_dollars(value: Any) -> Any:
+    """``config`` prints its model re-escaped for Compose (a literal ``$`` as ``$$``); in the spec a ``$`` is
+    literal, so the escape goes (render writes it back for Compose)."""
+    if isinstance(value, str):
+        return value.replace("$$", "$")
+    if isinstance(value, list):
+        return [_literal_dollars(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _literal_dollars(v) for k, v in value.items()}
+    return value
 
 
 def _validate(text: str, out: Path) -> tuple[Diagnostic, ...]:

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from engine.errors import RenderError
-from engine.render.compose import compose_document
+from engine.render.compose import compose_document, spec_only_notes
 from engine.render.context import RenderContext
 from engine.render.dockerfile import read_back, render_dockerfile, render_dockerignore
 from engine.render.environment import render_template
@@ -115,7 +115,7 @@ def render_bundle(
 
 def _compose(ctx: RenderContext) -> dict[str, str]:
     doc = compose_document(ctx)
-    text = render_template("compose/compose.yaml.j2", header=ctx.header(), doc=doc)
+    text = render_template("compose/compose.yaml.j2", header=ctx.header(), doc=doc, notes=spec_only_notes(doc))
     return {"compose.yaml": _checked_yaml("compose.yaml", text, doc)}
 
 

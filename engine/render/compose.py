@@ -57,6 +57,22 @@ def compose_document(ctx: RenderContext) -> dict[str, Any]:
     return doc
 
 
+SPEC_ONLY = "# Compose Specification only:"
+
+
+def spec_only_notes(doc: dict[str, Any]) -> list[str]:
+    """What in ``doc`` only the Compose Specification (Compose v2) reads, for comments at the top of the file;
+    everything else is written in forms docker-compose 1.29 reads too (short port syntax, file secrets)."""
+    notes = [
+        f"{SPEC_ONLY} top-level `name` (docker-compose 1.29: delete that line, run docker-compose -p {doc['name']})."
+    ]
+    if any("environment" in s for s in doc.get("secrets", {}).values()):
+        notes.append(f"{SPEC_ONLY} secrets from the operator's environment (docker-compose 1.29: file secrets only).")
+    if any("content" in c for c in doc.get("configs", {}).values()):
+        notes.append(f"{SPEC_ONLY} configs with inline content (docker-compose 1.29: file configs only).")
+    return notes
+
+
 def _project(ctx: RenderContext) -> str:
     return ctx.spec.name if ctx.env is None else f"{ctx.spec.name}-{ctx.env}".lower()
 

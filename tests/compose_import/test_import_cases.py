@@ -161,3 +161,14 @@ def test_existing_output_needs_force(run_import: Run, tmp_path: Path) -> None:
     done = run_import(tmp_path)
     assert done.returncode == 2 and "--force" in done.stderr
     assert (tmp_path / "app.yaml").read_text() == "keep\n"
+
+
+def test_literal_dollars_stay_literal(run_import: Run, tmp_path: Path) -> None:
+    """Compose prints its model re-escaped ($$); the spec holds the literal $, and render escapes it again."""
+    _write(tmp_path, {"compose.yaml": (
+        "services:\n  web:\n    image: busybox:1.36\n    command: [sh, -c, 'echo $$HOME']\n"
+        "    environment: {PRICE: '5$$'}\n"
+    )})
+    spec, _ = _import(run_import, tmp_path)
+    assert spec["services"]["web"]["command"] == ["sh", "-c", "echo $HOME"]
+    assert spec["services"]["web"]["env"] == {"PRICE": "5$"}
