@@ -112,6 +112,8 @@ def _strategy(svc: ServiceSpec) -> Strategy:
         pause_s=duration_seconds(s.pause),
         drain_s=duration_seconds(s.drain),
         health_deadline_s=duration_seconds(s.health_deadline),
+        max_error_rate=s.max_error_rate,
+        min_requests=s.min_requests,
     )
 
 

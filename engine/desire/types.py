@@ -131,6 +131,8 @@ class Strategy:
     pause_s: float = 30.0
     drain_s: float = 10.0
     health_deadline_s: float = 120.0
+    max_error_rate: float = 0.05  # canary, behind the proxy: judged once min_requests answered during a pause
+    min_requests: int = 20
 
 
 @dataclass(frozen=True, slots=True)

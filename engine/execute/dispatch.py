@@ -47,7 +47,6 @@ from engine.spec.readfile import FileReadError, read_text_limited
 PROXY_READY_S = 30.0  # a just-started proxy needs a moment before its runtime API answers
 
 
-MIN_WATCHED = 20  # requests a canary must have answered during a pause before its error rate is judged
 
 
 def proxy_api(gateway: DockerGateway, proxy: str) -> ProxyApi:
@@ -252,7 +251,7 @@ def watch_canary(step: Pause, gw: DockerGateway, clock: Clock) -> None:
         req0, err0 = before.get(key, (0, 0))
         requests += max(0, req - req0)
         errors += max(0, err - err0)
-    if requests >= MIN_WATCHED and errors > step.max_error_rate * requests:
+    if requests >= step.min_requests and errors > step.max_error_rate * requests:
         raise StepFailure(
             f"canary error rate {errors}/{requests} ({errors / requests:.1%}) at the proxy is above "
             f"{step.max_error_rate:.0%} ({', '.join(step.watch)})"

@@ -176,6 +176,8 @@ def _canary(svc: DesiredService, replace: Sequence[SlotReplace], network: str, p
                 cause=f"canary step {number}: {moved} of {len(replace)} replicas on the new version, watch",
                 after=barrier,
                 seconds=s.pause_s,
+                max_error_rate=s.max_error_rate,
+                min_requests=s.min_requests,
             )
             steps.append(pause)
             barrier = (pause.id,)

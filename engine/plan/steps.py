@@ -140,15 +140,16 @@ class DisconnectAlias(_Step):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Pause(_Step):
     """Watch a canary step for ``seconds`` before promoting further. Behind the proxy, ``watch`` names the canary's
-    servers (``backend/server``): when they answered at least ``MIN_WATCHED`` requests during the pause and more
+    servers (``backend/server``): when they answered at least ``min_requests`` requests during the pause and more
     than ``max_error_rate`` of them failed (5xx, broken responses, refused connections), the step fails and the
-    apply rolls back."""
+    apply rolls back. Both come from the spec's strategy."""
 
     kind: ClassVar[str] = "pause"
     seconds: float
     proxy: str = ""
     watch: tuple[str, ...] = ()
     max_error_rate: float = 0.05
+    min_requests: int = 20
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

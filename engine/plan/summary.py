@@ -115,7 +115,8 @@ def strategy_details(s: Strategy) -> str:
             return f"full new set first, then switch; drain {_secs(s.drain_s)}"
         case StrategyType.CANARY:
             steps = "/".join(str(p) for p in s.steps)
-            return f"steps {steps}%, pause {_secs(s.pause_s)}"
+            judged = f"fails above {s.max_error_rate:.1%} errors of at least {s.min_requests} requests"
+            return f"steps {steps}%, pause {_secs(s.pause_s)}, {judged}"
 
 
 def _secs(value: float) -> str:

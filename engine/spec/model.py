@@ -266,6 +266,22 @@ class StrategySpec(_Spec):
     health_deadline: str = _f(
         "How long new replicas may take to become healthy before rollback.", "2m", default="2m", pattern=DURATION
     )
+    max_error_rate: float = _f(
+        "Canary, behind the proxy: the highest share of the new version's requests that may fail during a pause "
+        "(5xx, broken answers, refused connections) before the apply rolls back.",
+        0.05,
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+    )
+    min_requests: int = _f(
+        "Canary, behind the proxy: requests the new version must have answered during a pause before its error "
+        "rate is judged (fewer: too little traffic to tell, the step passes).",
+        20,
+        default=20,
+        ge=1,
+        le=1_000_000,
+    )
 
 
 class SecuritySpec(_Spec):

@@ -20,3 +20,12 @@ def test_a_port_change_states_the_outage_it_costs(tmp_path: Path) -> None:
 def test_a_proxy_created_for_the_first_time_states_no_outage(tmp_path: Path) -> None:
     plan = run_case(load_case(CASES / "47_proxy_fresh_create.yaml"), tmp_path)
     assert not any("outage" in cause for change in plan.changes for cause in change.causes)
+
+
+def test_canary_pauses_carry_the_specs_thresholds(tmp_path: Path) -> None:
+    from engine.plan.steps import Pause
+
+    plan = run_case(load_case(CASES / "54_canary_thresholds_from_the_spec.yaml"), tmp_path)
+    pauses = [s for s in plan.steps if isinstance(s, Pause)]
+    assert [(p.max_error_rate, p.min_requests) for p in pauses] == [(0.01, 200)]
+    assert pauses[0].watch, "behind the proxy, the pause watches the canary's servers"
