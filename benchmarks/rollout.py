@@ -28,7 +28,15 @@ if str(ROOT) not in sys.path:
 
 import yaml  # noqa: E402
 
-from benchmarks.common import WORK, compose_binary, ensure_busybox, run_measured, run_quiet, shipspec_binary  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    WORK,
+    compose_binary,
+    compose_v2_binary,
+    ensure_busybox,
+    run_measured,
+    run_quiet,
+    shipspec_binary,
+)
 
 MAX_REQUESTS = 20_000
 
@@ -111,10 +119,12 @@ def shipspec_run(work: Path, name: str, port: int, strategy: dict[str, object], 
         run_quiet([ship, "destroy", "--yes"], cwd=work, env=env)
 
 
-def compose_run(work: Path, name: str, port: int, args: argparse.Namespace) -> str:
-    binary = compose_binary(install=True)
+def compose_run(work: Path, name: str, port: int, args: argparse.Namespace, v2: bool = False) -> str:
+    """``up -d`` with one replica: docker-compose 1.29.2, or Compose v2 (``v2``); both recreate stop-first."""
+    binary = compose_v2_binary(install=True) if v2 else compose_binary(install=True)
+    title = "Compose v2 up -d" if v2 else "docker-compose up -d"
     if binary is None:
-        return "| docker-compose up -d | not installed | | | |"
+        return f"| {title} | not installed | | | |"
 
     def write(page: str) -> None:
         (work / "www").mkdir(exist_ok=True)
@@ -132,12 +142,12 @@ def compose_run(work: Path, name: str, port: int, args: argparse.Namespace) -> s
     write("v1\n")
     try:
         if run_measured(argv, cwd=work).returncode != 0:
-            return "| docker-compose up -d | up failed | | | |"
+            return f"| {title} | up failed | | | |"
         time.sleep(3)
         write("v2\n")
         load, seconds, _code = under_load(port, args.seconds, args.threads, argv, work, {})
         gap = f"{load.longest_gap * 1000:.0f} ms"
-        return f"| docker-compose up -d | {load.sent} | {load.failed} | {gap} | {seconds:.1f} s |"
+        return f"| {title} | {load.sent} | {load.failed} | {gap} | {seconds:.1f} s |"
     finally:
         run_quiet([str(binary), "-p", name, "down", "-t", "2"], cwd=work)
 
@@ -147,6 +157,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=float, default=60.0,
                         help="upper bound of each load; it ends 1 s after the tool converged (default 60)")
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--runs", default="rolling,blue_green,canary,compose-v2,compose-v1",
+                        help="which runs, comma-separated (default all)")
     args = parser.parse_args(argv)
     run_id = uuid.uuid4().hex[:6]
     ensure_busybox()
@@ -159,14 +171,21 @@ def main(argv: list[str]) -> int:
         {"type": "blue_green"},
         {"type": "canary", "steps": [33, 66, 100], "pause": "2s"},
     ]
+    runs = set(args.runs.split(","))
     for i, strategy in enumerate(strategies):
+        if strategy["type"] not in runs:
+            continue
         work = WORK / f"rollout-{run_id}-{i}"
         work.mkdir(parents=True, exist_ok=True)
         rows.append(shipspec_run(work, f"bench-{run_id}-r{i}", _free_port(), strategy, args))
         print(rows[-1], flush=True)
-    work = WORK / f"rollout-{run_id}-compose"
-    work.mkdir(parents=True, exist_ok=True)
-    rows.append(compose_run(work, f"bench{run_id}compose", _free_port(), args))
+    for peer in ("compose-v2", "compose-v1"):
+        if peer not in runs:
+            continue
+        work = WORK / f"rollout-{run_id}-{peer}"
+        work.mkdir(parents=True, exist_ok=True)
+        rows.append(compose_run(work, f"bench{run_id}{peer.replace('-', '')}", _free_port(), args,
+                                v2=peer == "compose-v2"))
     print("\n".join(rows))
     return 0
 
