@@ -30,6 +30,7 @@ def plan(spec_file: str, env: str | None, state_dir: str | None, out: str | None
     """Observe the engine and show the steps that would converge it to the spec."""
     from engine.noop.record import fingerprint_before, record
     from engine.plan.render_text import render_json, render_markdown, render_text
+    from engine.spec.security import describe_app
     from engine.usecases.prepare import prepare
     from engine.usecases.prepare import state_dir as session_state_dir
     from engine.usecases.savedplan import write_saved_plan
@@ -56,6 +57,8 @@ def plan(spec_file: str, env: str | None, state_dir: str | None, out: str | None
         obs = prepared.observed
         click.echo(observed_line(session.app, len(obs.containers), len(obs.networks), len(obs.volumes),
                                  prepared.observe_seconds))
+        for line in describe_app(session.valid.spec):
+            click.echo(f"Security: {line}")
         click.echo()
         click.echo(render_text(result, color=color_out()), nl=False)
     if out is not None:

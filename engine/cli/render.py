@@ -2,8 +2,9 @@
 
 Without ``-e`` and ``--out``, the base and every environment are rendered, each into ``deploy/<env>/`` beside the
 spec, so one ``shipspec render --check`` in CI guards every committed artifact. Base images can be overridden per
-runtime at render time with ``--base-image RUNTIME=IMAGE`` or ``SHIPSPEC_BASE_IMAGE_<RUNTIME>`` (e.g. a local image
-where no registry is reachable); the flag wins over the variable, and both win over ``build.base_image``.
+runtime with ``--base-image RUNTIME=IMAGE`` or ``SHIPSPEC_BASE_IMAGE_<RUNTIME>``, which plan and apply read too (e.g.
+a local image where no registry is reachable); the flag wins over the variable, and both win over
+``build.base_image``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from pathlib import Path
 
 import click
 
+from engine.baseimages import RUNTIMES, base_image_overrides
 from engine.cli.options import ENV_OPTION, FILE_OPTION
 from engine.errors import UsageError
-
-_RUNTIMES = ("python", "node", "static")
 
 
 def _only(value: str | None) -> frozenset[str] | None:
@@ -30,12 +30,13 @@ def _only(value: str | None) -> frozenset[str] | None:
 
 
 def _overrides(flags: tuple[str, ...]) -> dict[str, str]:
-    out = {r: os.environ[f"SHIPSPEC_BASE_IMAGE_{r.upper()}"] for r in _RUNTIMES if os.environ.get(
-        f"SHIPSPEC_BASE_IMAGE_{r.upper()}")}
+    out, hints = base_image_overrides(os.environ)
+    for hint in hints:
+        click.echo(hint, err=True)
     for flag in flags:
         runtime, sep, image = flag.partition("=")
-        if not sep or runtime not in _RUNTIMES or not image:
-            raise UsageError(f"--base-image takes RUNTIME=IMAGE with RUNTIME one of {', '.join(_RUNTIMES)}")
+        if not sep or runtime not in RUNTIMES or not image:
+            raise UsageError(f"--base-image takes RUNTIME=IMAGE with RUNTIME one of {', '.join(RUNTIMES)}")
         out[runtime] = image
     return out
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.adapters.clock import SystemClock
+from engine.baseimages import base_image_overrides
 from engine.errors import HistoryError
 from engine.history.sqlite import SqliteHistoryStore
 from engine.plan.render_text import want_color
@@ -75,6 +76,8 @@ def open_session(spec_file: str | Path, env: str | None, state: str | None) -> S
     from engine.adapters.docker import DockerSdkGateway
 
     options = Options(Path(spec_file), env, Path(state) if state else None)
+    for hint in base_image_overrides(options.environ)[1]:
+        print(hint, file=sys.stderr)
     valid = load(options)
     mark("spec-validated")
     root = state_dir(valid, options)

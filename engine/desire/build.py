@@ -39,6 +39,7 @@ from engine.spec.buildcontext import never_sent
 from engine.spec.imageref import parse_image_ref
 from engine.spec.model import ServiceSpec
 from engine.spec.quantity import duration_seconds
+from engine.spec.security import resolve
 from engine.spec.validate import ValidSpec
 
 if TYPE_CHECKING:  # engine.proxy.config imports Jinja: only when a spec publishes a port (engine.desire.proxy)
@@ -207,6 +208,7 @@ def _service(
 def _bare_spec(valid: ValidSpec, svc: ServiceSpec, name: str, image: str) -> ContainerSpec:
     """Everything but name and labels; secret values stay empty (apply fills them from ``secret_sources``)."""
     app, base_dir = valid.spec.name, valid.base_dir
+    sec = resolve(valid.spec, svc)
     return ContainerSpec(
         name="",
         image=image,
@@ -226,11 +228,11 @@ def _bare_spec(valid: ValidSpec, svc: ServiceSpec, name: str, image: str) -> Con
         mem_limit=C.mem_limit(svc),
         mem_reservation=C.mem_reservation(svc),
         restart=svc.restart.value,
-        user=svc.effective_user(),
-        read_only=svc.security.read_only_root,
-        no_new_privileges=svc.security.no_new_privileges,
-        cap_drop=tuple(svc.security.cap_drop),
-        cap_add=tuple(svc.security.cap_add),
+        user=sec.user,
+        read_only=sec.read_only_root,
+        no_new_privileges=sec.no_new_privileges,
+        cap_drop=sec.cap_drop,
+        cap_add=sec.cap_add,
         network=app,
         aliases=(name,),
         stop_timeout_s=C.stop_timeout(svc),

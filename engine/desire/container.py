@@ -13,7 +13,8 @@ from pathlib import Path
 from engine.desire.naming import volume_name
 from engine.desire.types import FileMount, HealthCheck, Mount, PortBinding
 from engine.errors import PlanError
-from engine.spec.model import HealthSpec, ServiceSpec
+from engine.spec.model import ServiceSpec
+from engine.spec.probe import health_command
 from engine.spec.quantity import cpu_millicores, duration_seconds, memory_bytes
 from engine.spec.readfile import FileReadError, read_text_limited
 
@@ -54,28 +55,17 @@ def files(svc: ServiceSpec, base_dir: Path) -> tuple[FileMount, ...]:
 
 
 def health(svc: ServiceSpec) -> HealthCheck | None:
-    """Docker's own health check, probed inside the container (busybox-style ``wget``/``nc`` for http and tcp)."""
+    """Docker's own health check, probed inside the container by the same command the rendered HEALTHCHECK runs."""
     spec = svc.health
     if spec is None:
         return None
     return HealthCheck(
-        test=_probe(spec, svc),
+        test=("CMD", *health_command(svc)),
         interval_s=duration_seconds(spec.interval),
         timeout_s=duration_seconds(spec.timeout),
         retries=spec.retries,
         start_period_s=duration_seconds(spec.start_period),
     )
-
-
-def _probe(spec: HealthSpec, svc: ServiceSpec) -> tuple[str, ...]:
-    first_port = svc.ports[0].container if svc.ports else 0
-    if spec.exec is not None:
-        return ("CMD", *spec.exec)
-    if spec.http is not None:
-        port = spec.http.port or first_port
-        return ("CMD", "wget", "-q", "-O", "/dev/null", f"http://127.0.0.1:{port}{spec.http.path}")
-    assert spec.tcp is not None, "validated health checks carry exactly one probe"
-    return ("CMD", "nc", "-z", "127.0.0.1", str(spec.tcp.port or first_port))
 
 
 def nano_cpus(svc: ServiceSpec) -> int | None:

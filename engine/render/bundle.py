@@ -27,6 +27,7 @@ from engine.render.k8s import k8s_objects, kustomization
 from engine.render.limits import TargetCannotExpress
 from engine.spec.imageref import image_ref_problem
 from engine.spec.model import Runtime
+from engine.spec.security import kubernetes_problems
 from engine.spec.validate import ValidSpec
 
 
@@ -104,6 +105,9 @@ def render_bundle(
     skipped: dict[str, str] = {}
     for kind in Kind:
         if kind not in kinds:
+            continue
+        if kind is Kind.K8S and (refused := kubernetes_problems(valid.spec, valid.source)):
+            skipped[kind.value] = "; ".join(d.render().replace("\n", " ") for d in refused)
             continue
         try:
             files.update(renderers[kind](ctx))

@@ -17,6 +17,7 @@ from engine.render.context import RenderContext, health_command
 from engine.spec.derived import compose_secret_name as secret_name
 from engine.spec.model import Condition, Runtime, ServiceSpec
 from engine.spec.quantity import cpu_millicores, memory_bytes
+from engine.spec.security import resolve
 
 _CONDITIONS = {
     Condition.STARTED: "service_started",
@@ -87,7 +88,7 @@ def _service(ctx: RenderContext, name: str, svc: ServiceSpec, configs: dict[str,
         out["command"] = [esc(a) for a in svc.command]
     if svc.working_dir is not None:
         out["working_dir"] = esc(svc.working_dir)
-    out.update(_security(svc))
+    out.update(_security(ctx, svc))
     out.update(_environment(name, svc))
     if svc.files:
         out["configs"] = _configs(ctx, name, svc, configs)
@@ -129,13 +130,14 @@ def _short_port(host_ip: str, host: int | None, container: int, protocol: str) -
     return f"{ip}:{host}:{container}/{protocol}"
 
 
-def _security(svc: ServiceSpec) -> dict[str, Any]:
+def _security(ctx: RenderContext, svc: ServiceSpec) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    user = svc.effective_user()
-    if user is not None:
-        out["user"] = user
-    sec = svc.security
-    out.update(init=True, read_only=sec.read_only_root, cap_drop=list(sec.cap_drop))
+    sec = resolve(ctx.spec, svc)
+    if sec.user is not None:
+        out["user"] = sec.user
+    out.update(init=True, read_only=sec.read_only_root)
+    if sec.cap_drop:
+        out["cap_drop"] = list(sec.cap_drop)
     if sec.cap_add:
         out["cap_add"] = list(sec.cap_add)
     if sec.no_new_privileges:

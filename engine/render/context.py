@@ -1,7 +1,8 @@
-"""What every artifact builder needs to know besides the spec: names, the header, base images, health probes.
+"""What every artifact builder needs to know besides the spec: names, the header, base images.
 
-Kept in one place so that Dockerfiles, Compose and Kubernetes agree on image tags, object names and the command a
-health check runs. Pure: paths are handled lexically (``os.path``), nothing is read or written here.
+Kept in one place so that Dockerfiles, Compose and Kubernetes agree on image tags and object names; the command a
+health check runs is engine/spec/probe.py's, which apply uses too. Pure: paths are handled lexically
+(``os.path``), nothing is read or written here.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from pathlib import Path, PurePosixPath
 
 from engine.errors import RenderError
 from engine.spec.model import AppSpec, Runtime, ServiceSpec
+from engine.spec.probe import health_command, probe_port
 from engine.spec.quantity import duration_seconds
 
 DEFAULT_PYTHON = "3.12"
 DEFAULT_NODE = "20"
+__all__ = ["RenderContext", "default_base_image", "health_command", "probe_port", "seconds"]
 DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
@@ -93,61 +96,6 @@ class RenderContext:
         """A path written relative to the spec, re-expressed relative to the output directory."""
         target = os.path.normpath(os.path.join(self.spec_path.parent, spec_relative))
         return os.path.relpath(target, self.out_dir).replace(os.sep, "/")
-
-
-def probe_port(svc: ServiceSpec) -> int:
-    health = svc.health
-    assert health is not None
-    probe = health.http or health.tcp
-    if probe is not None and probe.port is not None:
-        return probe.port
-    if not svc.ports:
-        raise RenderError("health check has no port")  # validate rejects this; kept as a guard
-    return svc.ports[0].container
-
-
-def health_command(svc: ServiceSpec) -> list[str]:
-    """The command a container runs to check itself, with tools its image is known to have.
-
-    A Python image has no curl or wget, so Python probes itself with urllib; Node uses its http module; static
-    sites and plain images get busybox's wget and nc. Kubernetes uses native httpGet and tcpSocket probes instead.
-    """
-    health = svc.health
-    assert health is not None
-    if health.exec is not None:
-        return list(health.exec)
-    port = probe_port(svc)
-    timeout = max(1, math.ceil(duration_seconds(health.timeout)))
-    runtime = svc.build.runtime if svc.build is not None else None
-    if health.http is not None:
-        url = f"http://127.0.0.1:{port}{health.http.path}"
-        if runtime is Runtime.PYTHON:
-            code = f"import urllib.request as u; u.urlopen({url!r}, timeout={timeout})"
-            return ["python3", "-c", code]
-        if runtime is Runtime.NODE:
-            code = (
-                f"require('http').get({_js(url)}, {{timeout: {timeout * 1000}}}, "
-                "r => process.exit(r.statusCode < 400 ? 0 : 1)).on('error', () => process.exit(1))"
-            )
-            return ["node", "-e", code]
-        # No -T: Debian's static busybox wget crashes with it; the health check's own timeout bounds the probe.
-        return ["wget", "-q", "-O", "/dev/null", url]
-    if runtime is Runtime.PYTHON:
-        return ["python3", "-c", f"import socket; socket.create_connection(('127.0.0.1', {port}), {timeout}).close()"]
-    if runtime is Runtime.NODE:
-        code = (
-            f"require('net').connect({port}, '127.0.0.1').on('connect', () => process.exit(0))"
-            ".on('error', () => process.exit(1))"
-        )
-        return ["node", "-e", code]
-    return ["nc", "-z", "127.0.0.1", str(port)]
-
-
-def _js(text: str) -> str:
-    """A JavaScript string literal (JSON strings are valid JavaScript)."""
-    import json
-
-    return json.dumps(text)
 
 
 def seconds(duration: str, minimum: int = 1) -> int:

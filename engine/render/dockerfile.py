@@ -18,6 +18,7 @@ from engine.render.environment import render_template
 from engine.spec.buildcontext import STATE_FOLDER, never_sent
 from engine.spec.model import Runtime, ServiceSpec
 from engine.spec.quantity import duration_seconds
+from engine.spec.security import resolve
 
 DEFAULT_COMMANDS = {
     Runtime.PYTHON: ["python3", "app.py"],
@@ -69,12 +70,13 @@ def render_dockerfile(ctx: RenderContext, name: str) -> tuple[str, DockerfileInt
         health = {"options": options, "test": health_command(svc)}
     expose = [f"{p.container}/{p.protocol}" for p in svc.ports]
     command = command_for(svc)
-    user = svc.effective_user()
+    user = resolve(ctx.spec, svc).user
     text = render_template(
         f"dockerfile/{runtime.value}.Dockerfile.j2",
         header=ctx.header(),
         base=base,
         user=user,
+        volumes=[m.target for m in svc.volumes if m.name is not None] if user else [],
         expose=expose,
         health=health,
         entrypoint=svc.entrypoint,

@@ -25,6 +25,7 @@ from engine.render.k8s_pod import CONFIG_HASH, config_hash, pod_spec
 from engine.render.limits import TargetCannotExpress
 from engine.spec.derived import canary_replicas, port_name
 from engine.spec.model import ServiceSpec, StrategyType
+from engine.spec.security import resolve, strictest_met
 
 TRACK = "shipspec.dev/track"
 _LABEL_NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
@@ -93,8 +94,8 @@ def _meta(ctx: RenderContext, obj_name: str, service: str | None, **extra_labels
 
 
 def _namespace(ctx: RenderContext) -> dict[str, Any]:
-    # Pod Security Admission enforces what the manifests already promise; an opted-out root service needs baseline.
-    level = "baseline" if any(s.security.run_as_root for s in ctx.spec.services.values()) else "restricted"
+    # Pod Security Admission enforces what the manifests already promise: the strictest level every pod meets.
+    level = strictest_met([resolve(ctx.spec, s).level for s in ctx.spec.services.values()]).value
     labels, annotations = _labels(ctx, None)
     labels.update({f"pod-security.kubernetes.io/{mode}": level for mode in ("enforce", "audit", "warn")})
     meta: dict[str, Any] = {"name": ctx.namespace(), "labels": dict(sorted(labels.items()))}

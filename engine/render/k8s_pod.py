@@ -1,4 +1,4 @@
-"""Kubernetes pod templates: containers, probes, resources, volumes and the restricted security context.
+"""Kubernetes pod templates: containers, probes, resources, volumes and the security context of each level.
 
 Kubernetes expands ``$(VAR)`` in a container's ``command`` and ``args`` (``$$`` is a literal ``$``), so those are
 written with every ``$`` doubled; env values come from a ConfigMap through ``envFrom``, which is never expanded.
@@ -15,8 +15,9 @@ from typing import Any
 from engine.render.context import RenderContext, probe_port, seconds
 from engine.render.limits import TargetCannotExpress
 from engine.spec.derived import port_name, secret_key
-from engine.spec.model import ServiceSpec
+from engine.spec.model import SecurityLevel, ServiceSpec
 from engine.spec.quantity import duration_seconds
+from engine.spec.security import Security, resolve
 
 CONFIG_HASH = "shipspec.dev/config-hash"
 
@@ -43,15 +44,13 @@ def config_hash(svc: ServiceSpec) -> str:
 
 
 def pod_spec(ctx: RenderContext, name: str, svc: ServiceSpec) -> dict[str, Any]:
-    uid, gid = uid_gid(svc.effective_user())
-    security: dict[str, Any] = {}
-    if uid is not None:
-        security.update(runAsNonRoot=True, runAsUser=uid)
-        if gid is not None:
-            security.update(runAsGroup=gid, fsGroup=gid)
-    elif not svc.security.run_as_root:
-        security["runAsNonRoot"] = True
-    security["seccompProfile"] = {"type": "RuntimeDefault"}
+    sec = resolve(ctx.spec, svc)
+    security = _identity(sec)
+    uid, gid = uid_gid(sec.user)
+    if gid is not None or uid is not None:
+        security["fsGroup"] = gid if gid is not None else uid  # volumes are group-writable for the service's user
+    if sec.level is not SecurityLevel.PRIVILEGED:
+        security["seccompProfile"] = {"type": "RuntimeDefault"}
     spec: dict[str, Any] = {
         "automountServiceAccountToken": False,
         "enableServiceLinks": False,
@@ -92,7 +91,7 @@ def _container(ctx: RenderContext, name: str, svc: ServiceSpec) -> dict[str, Any
         out["resources"] = resources
     if svc.health is not None:
         out.update(_probes(svc))
-    out["securityContext"] = _container_security(svc)
+    out["securityContext"] = _container_security(resolve(ctx.spec, svc))
     mounts = _mounts(svc)
     if mounts:
         out["volumeMounts"] = mounts
@@ -129,23 +128,36 @@ def _probes(svc: ServiceSpec) -> dict[str, Any]:
     }
 
 
-def _container_security(svc: ServiceSpec) -> dict[str, Any]:
-    sec = svc.security
-    caps: dict[str, Any] = {"drop": list(sec.cap_drop)}
+def _identity(sec: Security) -> dict[str, Any]:
+    """runAsNonRoot at restricted; runAsUser/runAsGroup whenever the uid is known (validated numeric here)."""
+    out: dict[str, Any] = {"runAsNonRoot": True} if sec.non_root else {}
+    uid, gid = uid_gid(sec.user)
+    if uid is not None:
+        out["runAsUser"] = uid
+        if uid == 0:
+            out.pop("runAsNonRoot", None)
+    if gid is not None:
+        out["runAsGroup"] = gid
+    return out
+
+
+def _container_security(sec: Security) -> dict[str, Any]:
+    """Per level: restricted drops ALL, baseline NET_RAW (Docker's default set is otherwise what it allows)."""
+    caps: dict[str, Any] = {}
+    if sec.cap_drop:
+        caps["drop"] = list(sec.cap_drop)
     if sec.cap_add:
         caps["add"] = list(sec.cap_add)
     out: dict[str, Any] = {
         "allowPrivilegeEscalation": not sec.no_new_privileges,
         "privileged": False,
         "readOnlyRootFilesystem": sec.read_only_root,
-        "capabilities": caps,
     }
-    uid, gid = uid_gid(svc.effective_user())
-    if uid is not None:
-        out.update(runAsNonRoot=True, runAsUser=uid)
-        if gid is not None:
-            out["runAsGroup"] = gid
-    out["seccompProfile"] = {"type": "RuntimeDefault"}
+    if caps:
+        out["capabilities"] = caps
+    out.update(_identity(sec))
+    if sec.level is not SecurityLevel.PRIVILEGED:
+        out["seccompProfile"] = {"type": "RuntimeDefault"}
     return out
 
 

@@ -18,6 +18,7 @@ from engine.spec.checks_limits import LIMIT_CHECKS
 from engine.spec.imageref import image_ref_problem
 from engine.spec.model import AppSpec, Condition, RestartPolicy, Runtime, ServiceSpec, StrategyType, TargetType
 from engine.spec.quantity import cpu_millicores, memory_bytes
+from engine.spec.security import level_problems
 from engine.spec.source import SourceMap, SpecPath, format_path
 
 SERVICE_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
@@ -27,7 +28,7 @@ MAX_QUALIFIED = 52  # "<app>-<service>" plus "-canary-99" still fits a 63-charac
 
 def run_checks(spec: AppSpec, source: SourceMap, base_dir: Path) -> list[Diagnostic]:
     ctx = CheckContext(spec, source, base_dir)
-    return [d for check in (*CHECKS, *LIMIT_CHECKS) for d in check(ctx)]
+    return [d for check in (*CHECKS, *LIMIT_CHECKS) for d in check(ctx)] + level_problems(spec, source)
 
 
 def _svc(name: str, *rest: str | int) -> SpecPath:

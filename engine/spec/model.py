@@ -284,25 +284,64 @@ class StrategySpec(_Spec):
     )
 
 
-class SecuritySpec(_Spec):
-    """Hardening; every default is the secure choice and every opt-out is explicit."""
+class SecurityLevel(StrEnum):
+    """Kubernetes' Pod Security Standards levels, applied the same way on Docker (see engine/spec/security.py)."""
 
+    RESTRICTED = "restricted"
+    BASELINE = "baseline"
+    PRIVILEGED = "privileged"
+
+
+class SecuritySpec(_Spec):
+    """The service's security level and the fields that refine it; an unset field takes the level's value."""
+
+    level: SecurityLevel | None = _f(
+        "restricted (non-root uid, read-only root, no capabilities), baseline (the image's own user, Docker's "
+        "default capabilities less NET_RAW) or privileged (no restriction). Defaults: the app's security.level, "
+        "else restricted for services shipspec builds and baseline for image: services.",
+        "restricted",
+        default=None,
+    )
     user: str | None = _f(
-        "User (uid[:gid] or name) the process runs as; defaults to 10001:10001 unless run_as_root is true.",
+        "User (uid[:gid], or a name on Docker only) the process runs as; restricted defaults to 10001:10001, "
+        "baseline and privileged to the image's own user.",
         "10001:10001",
         default=None,
         pattern=USER,
     )
-    run_as_root: bool = _f(
-        "Opt out of the non-root default (for images that drop privileges themselves).", False, default=False
+    image_user: bool | None = _f(
+        "Run as the user the image declares (its USER; root when it declares none) instead of the level's uid.",
+        True,
+        default=None,
     )
-    read_only_root: bool = _f("Mount the root file system read-only.", True, default=True)
-    no_new_privileges: bool = _f("Forbid privilege escalation through setuid binaries.", True, default=True)
-    cap_drop: list[Annotated[str, Field(pattern=CAPABILITY)]] = _f(
-        "Linux capabilities to drop.", ["ALL"], default_factory=lambda: ["ALL"]
+    run_as_root: bool | None = _f(
+        "Deprecated: the old name of image_user (it never meant root, only the image's own user).",
+        False,
+        default=None,
+    )
+    read_only_root: bool | None = _f(
+        "Mount the root file system read-only (default: true at restricted, false otherwise).", True, default=None
+    )
+    no_new_privileges: bool | None = _f(
+        "Forbid privilege escalation through setuid binaries (default: true unless privileged).", True, default=None
+    )
+    cap_drop: list[Annotated[str, Field(pattern=CAPABILITY)]] | None = _f(
+        "Linux capabilities to drop (default: ALL at restricted, NET_RAW at baseline, none when privileged).",
+        ["ALL"],
+        default=None,
     )
     cap_add: list[Annotated[str, Field(pattern=CAPABILITY)]] = _f(
-        "Linux capabilities to add back after dropping.", ["NET_BIND_SERVICE"], default_factory=list
+        "Linux capabilities to add back after dropping (within what the level allows).",
+        ["NET_BIND_SERVICE"],
+        default_factory=list,
+    )
+
+
+class AppSecuritySpec(_Spec):
+    """App-wide security: the level every service takes unless it sets its own."""
+
+    level: SecurityLevel | None = _f(
+        "The level of every service that sets none (restricted, baseline or privileged).", "restricted", default=None
     )
 
 
@@ -388,7 +427,9 @@ class ServiceSpec(_Spec):
     )
     strategy: StrategySpec | None = _f("How updates roll out.", {"type": "rolling", "max_surge": 1}, default=None)
     restart: RestartPolicy = _f("Restart policy.", "unless-stopped", default=RestartPolicy.UNLESS_STOPPED)
-    security: SecuritySpec = _f("Security settings.", {"read_only_root": True}, default_factory=SecuritySpec)
+    security: SecuritySpec = _f(
+        "Security level and refinements.", {"level": "restricted"}, default_factory=SecuritySpec
+    )
     expose: ExposeSpec | None = _f("External HTTP route.", {"host": "shop.example.com"}, default=None)
     labels: dict[Annotated[str, Field(pattern=LABEL_KEY)], str] = _f(
         "Extra labels for the service's containers and objects.", {"team": "payments"}, default_factory=dict
@@ -407,11 +448,6 @@ class ServiceSpec(_Spec):
             return self.strategy
         kind = StrategyType.ROLLING if self.health is not None else StrategyType.RECREATE
         return StrategySpec(type=kind)
-
-    def effective_user(self) -> str | None:
-        if self.security.user is not None:
-            return self.security.user
-        return None if self.security.run_as_root else "10001:10001"
 
 
 class TargetType(StrEnum):
@@ -492,6 +528,9 @@ class AppSpec(_Spec):
     )
     services: dict[str, ServiceSpec] = _f(
         "The services, by name (DNS labels).", {"web": {"image": "nginx:1.27"}}, min_length=1
+    )
+    security: AppSecuritySpec = _f(
+        "App-wide security level.", {"level": "restricted"}, default_factory=AppSecuritySpec
     )
     proxy: ProxySpec = _f(
         "The reverse proxy in front of published ports.", {"enabled": True, "image": "haproxy:2.6"},

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.baseimages import base_image_overrides
 from engine.desire.build import build_desired, image_refs, with_image_ids
 from engine.desire.secrets import secret_digests
 from engine.desire.types import PROXY_IMAGE_ENV, PROXY_SERVICE, DesiredState
@@ -29,7 +30,6 @@ from engine.spec.validate import ValidSpec, load_and_validate
 from engine.timeline import mark
 
 STATE_DIR_ENV = "SHIPSPEC_STATE_DIR"
-BASE_IMAGES_ENV = "SHIPSPEC_BASE_IMAGES"   # "python=local/python:3.12,node=local/node:20": local bases for builds
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,8 @@ class Options:
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
 
     def base_images(self) -> dict[str, str]:
-        """Base image overrides per runtime, from ``SHIPSPEC_BASE_IMAGES`` (how tests point builds at local bases)."""
-        out: dict[str, str] = {}
-        for item in self.environ.get(BASE_IMAGES_ENV, "").split(","):
-            runtime, _, image = item.partition("=")
-            if runtime.strip() and image.strip():
-                out[runtime.strip()] = image.strip()
-        return out
+        """Base image overrides per runtime (engine/baseimages.py: the same for every command)."""
+        return base_image_overrides(self.environ)[0]
 
 
 DOCKERFILE_LIMIT = 1024 * 1024  # a Dockerfile is text; /dev/zero or a huge file is refused, not read

@@ -7,16 +7,15 @@ import signal
 import sys
 import time
 
-import redis
-
 from jobs import config
+from jobs.queue import Queue
 
 
 def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    queue = redis.Redis.from_url(config.QUEUE_URL)
+    queue = Queue(config.QUEUE_URL, config.QUEUE_NAME)
     while True:
-        queue.rpush(config.QUEUE_NAME, json.dumps({"report": "daily-sales", "at": int(time.time())}))
+        queue.push(json.dumps({"report": "daily-sales", "at": int(time.time())}).encode())
         config.beat()
         time.sleep(min(config.SCHEDULE_SECONDS, 10))
 

@@ -7,9 +7,8 @@ import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-import redis
-
 from jobs import config
+from jobs.queue import Queue
 
 
 def run_job(job: dict[str, object]) -> None:
@@ -18,13 +17,13 @@ def run_job(job: dict[str, object]) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    queue = redis.Redis.from_url(config.QUEUE_URL)
+    queue = Queue(config.QUEUE_URL, config.QUEUE_NAME)
     with ThreadPoolExecutor(max_workers=config.CONCURRENCY) as pool:
         while True:
             config.beat()
-            item = queue.blpop([config.QUEUE_NAME], timeout=5)
+            item = queue.pop(timeout_s=5)
             if item is not None:
-                pool.submit(run_job, json.loads(item[1]))
+                pool.submit(run_job, json.loads(item))
 
 
 if __name__ == "__main__":

@@ -1,1 +1,1 @@
-"""The shop web application (a small WSGI app served by gunicorn)."""
+"""The shop web application: products in Postgres, cached in Redis, served by the standard library's WSGI server."""
