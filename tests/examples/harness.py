@@ -67,8 +67,11 @@ class Deployment:
     def spec(self) -> Path:
         return self.root / "app.yaml"
 
-    def run(self, *args: str, check: bool = True, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, check: bool = True, timeout: float = 900,
+            without: frozenset[str] = frozenset()) -> subprocess.CompletedProcess[str]:
         full = {**os.environ, "NO_COLOR": "1", "SHIPSPEC_STATE_DIR": str(self.root / ".state"), **self.env}
+        for name in without:
+            full.pop(name, None)
         done = subprocess.run([SHIPSPEC, *args, "-f", str(self.spec)], cwd=self.root, env=full, capture_output=True,
                               text=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL)
         assert "Traceback" not in done.stderr, done.stderr

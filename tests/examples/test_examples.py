@@ -35,6 +35,10 @@ def test_the_example_deploys_rolls_and_keeps_its_data(deploy: DeploymentFactory,
         status, body = fetch(port, PATHS.get(example, "/"))
         assert status == 200, f"{service} on :{port} answered {status}: {body[:200]}"
     assert deployment.run("plan", "--detailed-exitcode").returncode == 0
+    unset = frozenset(OPERATOR.get(example, {}))  # logs and history need no secret value
+    assert deployment.run("history", without=unset).returncode == 0
+    first = next(iter(deployment.document()["services"]))
+    assert deployment.run("logs", first, "--tail", "5", without=unset).returncode == 0
 
     doc = deployment.document()
     fronted = sorted({service for service, _ in published})
