@@ -28,6 +28,9 @@ services:
 environments:
   prod: {services: {web: {replicas: 3}}}
 """
+# validate names each service's effective security level in one line, with a hint to harden it
+SECURITY_LINE = ("  security: web: baseline (default for image: services); harden with security.level: restricted "
+                 "and a uid the image runs as (security.user)\n")
 INVALID = """\
 version: 1
 name: shop
@@ -82,7 +85,7 @@ def test_no_output_ever_has_a_traceback(runs: dict[str, subprocess.CompletedProc
 def test_valid_spec_exits_0(runs: dict[str, subprocess.CompletedProcess[str]]) -> None:
     result = runs["valid"]
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "app.yaml: valid (shop, 1 service; base and prod)\n"
+    assert result.stdout == "app.yaml: valid (shop, 1 service; base and prod)\n" + SECURITY_LINE
 
 
 def test_invalid_spec_exits_1_with_file_line_col_path(runs: dict[str, subprocess.CompletedProcess[str]]) -> None:
@@ -113,7 +116,8 @@ def test_json_format_lists_every_problem(runs: dict[str, subprocess.CompletedPro
 def test_json_format_on_a_valid_spec(runs: dict[str, subprocess.CompletedProcess[str]]) -> None:
     result = runs["valid-json"]
     assert result.returncode == 0
-    assert json.loads(result.stdout) == {"valid": True, "file": "app.yaml", "environments": ["prod"], "errors": []}
+    assert json.loads(result.stdout) == {"valid": True, "file": "app.yaml", "environments": ["prod"], "errors": [],
+                                         "security": {"web": "baseline"}}
 
 
 @pytest.mark.parametrize(
@@ -150,7 +154,7 @@ def _in_process(
 
 def test_one_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _in_process(tmp_path, monkeypatch, capsys, "validate", "-e", "prod")
-    assert (code, out) == (0, "app.yaml: valid (shop, 1 service; environment 'prod')\n")
+    assert (code, out) == (0, "app.yaml: valid (shop, 1 service; environment 'prod')\n" + SECURITY_LINE)
 
 
 def test_unknown_environment(
