@@ -27,7 +27,8 @@ from engine.history.model import ReleaseKind, ReleaseStatus
 from engine.history.sqlite import SqliteHistoryStore
 from engine.spec.model import TargetType
 from engine.spec.validate import ValidSpec, load_and_validate
-from engine.swarm.desired import SwarmDesired, build_swarm
+from engine.swarm.build import build_swarm
+from engine.swarm.desired import SwarmDesired
 from engine.swarm.gateway import SwarmGateway
 from engine.swarm.plan import SwarmPlan, plan_swarm
 from engine.swarm.state import SwarmObserved

@@ -14,7 +14,8 @@ from typing import Any
 
 from engine.desire.secrets import secret_digests
 from engine.spec.validate import load_and_validate
-from engine.swarm.desired import SwarmDesired, build_swarm
+from engine.swarm.build import build_swarm
+from engine.swarm.desired import SwarmDesired
 from engine.swarm.state import SwarmNode, SwarmObserved, SwarmObservedService
 from tests.plan.casekit import desired_from
 
