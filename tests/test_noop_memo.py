@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine.noop import memo
 from engine.noop.fast import parse
 from engine.noop.memo import _steady, inputs_key
 
@@ -36,3 +37,13 @@ def test_the_fingerprint_ignores_only_what_changes_by_itself() -> None:
     assert "ExecIDs" not in steady and steady["State"]["Health"] == {"Status": "healthy"}
     assert steady["State"]["Health"]["Status"] == "healthy" and steady["HostConfig"] == {"Memory": 1}
     assert inspect["State"]["Health"]["Log"] == [{"x": 1}]   # the inspect itself is left as it was
+
+
+def test_memo_is_never_written_into_a_state_folder_that_does_not_exist(tmp_path: Path) -> None:
+    """A plan leaves the disk as it found it: no state folder appears because a plan had nothing to do."""
+    missing = tmp_path / ".shipspec"
+    memo.write(missing, {"key": "k"})
+    assert not missing.exists()
+    missing.mkdir()
+    memo.write(missing, {"key": "k"})
+    assert (missing / memo.MEMO_FILE).is_file()

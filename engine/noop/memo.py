@@ -82,8 +82,10 @@ def read(state_dir: Path) -> dict[str, Any] | None:
 
 
 def write(state_dir: Path, memo: dict[str, Any]) -> None:
-    """Atomically (a reader sees the old memo or the new one), beside the release history."""
-    state_dir.mkdir(parents=True, exist_ok=True)
+    """Atomically (a reader sees the old memo or the new one), beside the release history. Only into a state folder
+    that already exists: a plan leaves the disk as it found it, so it never creates one."""
+    if not state_dir.is_dir():
+        return
     tmp = state_dir / f".{MEMO_FILE}.{os.getpid()}"
     tmp.write_text(json.dumps(memo), encoding="utf-8")
     os.replace(tmp, state_dir / MEMO_FILE)

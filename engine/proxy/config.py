@@ -83,7 +83,7 @@ class ProxyTimeouts:
     def __post_init__(self) -> None:
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
-            if not isinstance(value, str) or not _TIME.match(value):
+            if not isinstance(value, str) or not _TIME.fullmatch(value):
                 raise RenderError(f"proxy timeout {name} {value!r} is not an HAProxy time such as 5s or 500ms")
 
 

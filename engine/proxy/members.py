@@ -39,7 +39,7 @@ _SERVER = re.compile(r"^\s+server (\S+) (\S+):([0-9]+) weight ([0-9]+) ")
 
 def check_name(kind: str, value: str) -> str:
     """A name safe in HAProxy's config and in runtime API commands (``backend/server``; ``;`` would split them)."""
-    if not _NAME.match(value):
+    if not _NAME.fullmatch(value):
         raise RenderError(f"{kind} {value!r} is not a valid proxy name (a letter, then letters, digits, _ . -)")
     return value
 
@@ -55,7 +55,7 @@ class Member:
 
     def __post_init__(self) -> None:
         check_name("server", self.name)
-        if not _HOST.match(self.host):
+        if not _HOST.fullmatch(self.host):
             raise ProxyError(f"proxy member {self.name}: {self.host!r} is not a host name or an address")
         if not 0 < self.port < 65536 or not 0 <= self.weight <= 256:
             raise ProxyError(f"proxy member {self.name}: port {self.port} or weight {self.weight} out of range")

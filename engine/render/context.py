@@ -67,7 +67,7 @@ class RenderContext:
 
     def namespace(self) -> str:
         name = self.spec.name if self.env is None else f"{self.spec.name}-{self.env}"
-        if not DNS_LABEL.match(name):
+        if not DNS_LABEL.fullmatch(name):
             raise RenderError(f"namespace {name!r} (app and environment name) is not a DNS label")
         return name
 

@@ -51,7 +51,7 @@ def exec_form_filter(argv: Sequence[str]) -> str:
 
 def docker_word_filter(value: object) -> str:
     text = str(value)
-    if not _DOCKER_WORD.match(text):
+    if not _DOCKER_WORD.fullmatch(text):
         raise RenderError(f"{text!r} cannot be written safely as a Dockerfile word")
     return text
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-_PLAIN = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./@+-]*(?::[A-Za-z0-9_./@+-]+)*$")
+_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./@+-]*(?::[A-Za-z0-9_./@+-]+)*", re.ASCII)
 _RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 _SIMPLE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\0": "\\0"}
 _LINE_BREAKS = {"\x85", "\u2028", "\u2029"}
@@ -46,7 +46,7 @@ def quote_string(text: str) -> str:
 
 
 def is_plain_safe(text: str) -> bool:
-    return bool(_PLAIN.match(text)) and text.lower() not in _RESERVED
+    return bool(_PLAIN.fullmatch(text)) and text.lower() not in _RESERVED
 
 
 def scalar(value: object) -> str:

@@ -161,7 +161,7 @@ def load_spec_text(text: str, name: str) -> LoadedSpec:
     # libyaml accepts a tab inside a plain scalar, which PyYAML refuses: a file with a tab takes the reference path.
     fast = load_fast(text, name) if _HAS_LIBYAML and "\t" not in text else None
     if fast is not None:
-        return LoadedSpec(*fast)
+        return LoadedSpec(*fast, text)
     node = _compose(text, name)
     source = SourceMap(name)
     if node is None or (isinstance(node, ScalarNode) and node.style is None and node.value == ""):

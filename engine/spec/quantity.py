@@ -39,7 +39,7 @@ def cpu_millicores(text: str) -> int:
 
 def memory_bytes(text: str) -> int:
     """``256Mi`` → 268435456. Raises ValueError on anything else."""
-    match = _MEMORY.match(text)
+    match = _MEMORY.fullmatch(text)
     if match is None:
         raise ValueError(f"not a memory quantity: {text!r}")
     return int(Decimal(match["num"]) * _MEMORY_UNITS[match["unit"] or ""])

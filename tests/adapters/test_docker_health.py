@@ -10,11 +10,11 @@ import dataclasses
 
 import pytest
 
+from engine.adapters.clock import SystemClock
 from engine.adapters.docker import DockerSdkGateway
 from engine.desire.types import HealthCheck
 from engine.execute.health import wait_healthy
 from engine.observe.types import ContainerState, Health
-from engine.ports import SystemClock
 from tests.adapters.test_docker import sh_spec, web_spec
 from tests.support.docker_fixtures import object_labels
 
