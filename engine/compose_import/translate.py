@@ -15,6 +15,7 @@ from engine.compose_import import rules_run as run
 from engine.compose_import import rules_storage as storage
 from engine.compose_import.context import Ctx
 from engine.compose_import.units import cpu_quantity, dns_label, memory_quantity
+from engine.spec.security import BASELINE_ADD
 from engine.spec.source import SpecPath, format_path
 
 Rule = Callable[[Ctx, str, Any, dict[str, Any]], None]
@@ -148,6 +149,11 @@ def _defaults(ctx: Ctx, name: str, svc: dict[str, Any], out: dict[str, Any]) -> 
         security["run_as_root"] = True
     security.setdefault("read_only_root", False)
     security.setdefault("cap_drop", [])
+    beyond = sorted(set(security.get("cap_add", [])) - BASELINE_ADD)
+    if beyond and "level" not in security:
+        security["level"] = "privileged"
+        ctx.change(where, f"security.level: privileged, since it adds {', '.join(beyond)}, which the baseline level "
+                   "does not allow")
     ctx.change(where, "runs as Compose ran it: " + ", ".join(_loosened(svc)) + "; the spec's hardened defaults "
                "(non-root, read-only root, no capabilities) are the safer choice once the image allows them")
     ctx.change(where, "no-new-privileges is on (Compose: off): setuid binaries such as sudo cannot raise privileges")

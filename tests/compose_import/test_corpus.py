@@ -1,7 +1,8 @@
 """The awesome-compose corpus as a test: every app imports to a spec that validates, and the keys the report drops
 match the checked-in expectation (``corpus_expected.yaml``; ``SHIPSPEC_UPDATE_CORPUS=1`` rewrites it, review the
 diff). The corpus holds only the Compose files, so each app is copied and the build contexts and secret files its
-model names are created empty: what the import checks is the translation, not the apps' sources.
+model names are created with a placeholder Dockerfile (validation checks that a build's Dockerfile exists in its
+context): what the import checks is the translation, not the apps' sources.
 """
 
 from __future__ import annotations
@@ -40,7 +41,12 @@ def prepare_app(app: str, tmp_path: Path) -> Path:
     for service in source["services"].values():
         build = service.get("build")
         if build is not None:
-            (root / (build if isinstance(build, str) else build.get("context", "."))).mkdir(parents=True, exist_ok=True)
+            context = root / (build if isinstance(build, str) else build.get("context", "."))
+            context.mkdir(parents=True, exist_ok=True)
+            dockerfile = context / ("Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile"))
+            if not dockerfile.exists():
+                dockerfile.parent.mkdir(parents=True, exist_ok=True)
+                dockerfile.write_text("FROM scratch\n")
     for secret in (source.get("secrets") or {}).values():
         if "file" in secret:
             (root / secret["file"]).parent.mkdir(parents=True, exist_ok=True)

@@ -97,8 +97,16 @@ class Deployment:
         services = self.document()["services"]
         return [(name, p["host"]) for name, svc in services.items() for p in svc.get("ports", []) if p.get("host")]
 
-    def assert_running_and_healthy(self) -> None:
+    def assert_running_and_healthy(self, settle_s: float = 60.0) -> None:
+        """Every container running and healthy by Docker's own check. shipspec's gate may pass on the service's own
+        health command before Docker's first interval has run, so a container still ``starting`` is given (bounded)
+        time for Docker to agree; an unhealthy one fails at once."""
+        deadline = time.monotonic() + settle_s
         found = self.containers()
+        while time.monotonic() < deadline and any(
+                c["State"].get("Health", {}).get("Status") == "starting" for c in found):
+            time.sleep(0.5)
+            found = self.containers()
         assert found, f"no containers for {self.app}"
         for c in found:
             state = c["State"]
