@@ -9,12 +9,15 @@ import click
 from engine.errors import ApplyError, UsageError
 from engine.usecases.lock import AppLock
 
+SAVED_PLAN_HINT = ("pass --yes, or apply a saved plan (`shipspec plan --out plan.json`, review, "
+                   "`shipspec apply plan.json`)")
 
-def confirm(question: str) -> None:
-    """Ask on a terminal; refuse without one (a pipeline must say --yes, or apply a reviewed saved plan)."""
+
+def confirm(question: str, hint: str = SAVED_PLAN_HINT) -> None:
+    """Ask on a terminal; refuse without one, saying what a pipeline does instead (``hint``: only ``apply`` has
+    saved plans; ``destroy`` and ``rollback`` take --yes)."""
     if not sys.stdin.isatty():
-        raise UsageError("refusing to change the engine without confirmation: not on a terminal; pass --yes, or "
-                         "apply a saved plan (`shipspec plan --out plan.json`, review, `shipspec apply plan.json`)")
+        raise UsageError(f"refusing to change the engine without confirmation: not on a terminal; {hint}")
     if not click.confirm(question, default=False):
         raise ApplyError("nothing changed: you declined")
 

@@ -43,7 +43,7 @@ def destroy(spec_file: str, env: str | None, state_dir: str | None, volumes: boo
         click.echo(f"Named volumes are kept: {', '.join(planned.kept_volumes)} (pass --volumes to delete them and "
                    "their data).")
     if not yes:
-        confirm("Destroy these objects?")
+        confirm("Destroy these objects?", hint="pass --yes to go ahead without asking")
     outcome = run_destroy(session.valid, planned, c, ApplySettings(lock_timeout_s=lock_timeout))
     if not outcome.report.ok:
         raise ApplyError(f"destroy stopped: {outcome.report.error}")

@@ -71,7 +71,8 @@ def history(spec_file: str, env: str | None, state_dir: str | None, fmt: str, st
                     shown = f"{value:.2f}s"
                 else:
                     shown = str(value)
-                click.echo(f"{key.replace('_', ' '):>20}: {shown}")
+                label = key.removesuffix("_s")  # the unit is on the value: "mean duration: 11.13s"
+                click.echo(f"{label.replace('_', ' '):>20}: {shown}")
         for step in report.stats.slowest_steps:
             click.echo(f"{'slow step':>20}: {step[0]} {step[1]:.2f}s on average")
         return

@@ -31,7 +31,7 @@ def rollback(spec_file: str, env: str | None, state_dir: str | None, to: int | N
         click.echo(f"Rolling back {session.app} to revision {target.revision} ({target.status.value}).")
         click.echo(render_text(plan, color=color_out()), nl=False)
         if plan.has_changes and not yes:
-            confirm(f"Restore revision {target.revision}?")
+            confirm(f"Restore revision {target.revision}?", hint="pass --yes to go ahead without asking")
 
     session = open_session(spec_file, env, state_dir)
     if session.swarm:

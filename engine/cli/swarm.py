@@ -147,7 +147,8 @@ def destroy(session: Session, yes: bool, lock_timeout: float) -> None:
 
     gateway = gateway_for(session)
     if not yes:
-        confirm("Destroy the app's services, secrets, configs and network on the swarm?")
+        confirm("Destroy the app's services, secrets, configs and network on the swarm?",
+                hint="pass --yes to go ahead without asking")
     with AppLock(session.gateway, session.app, session.env, wait_seconds=lock_timeout, clock=SystemClock()):
         count = destroy_swarm(gateway, session.app, click.echo)
     click.echo(f"Destroyed {count} service(s) of {session.app}; named volumes stay on their nodes.")

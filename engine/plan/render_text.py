@@ -19,8 +19,9 @@ _DIM = "\x1b[2m"
 
 
 def want_color(is_tty: bool, environ: Mapping[str, str]) -> bool:
-    """Colour only on a terminal, and never when ``NO_COLOR`` is set to anything (no-color.org)."""
-    return is_tty and "NO_COLOR" not in environ and environ.get("TERM") != "dumb"
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set to a non-empty value (no-color.org: an empty
+    ``NO_COLOR=`` does not count)."""
+    return is_tty and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
 
 
 def _where(plan: Plan) -> str:

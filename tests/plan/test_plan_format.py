@@ -81,7 +81,8 @@ def test_text_colour_only_when_asked(plan: Plan) -> None:
     assert "\x1b[" not in render_text(plan)
     assert "\x1b[32m+\x1b[0m" in render_text(plan, color=True)
     assert want_color(True, {}) is True
-    assert want_color(True, {"NO_COLOR": ""}) is False
+    assert want_color(True, {"NO_COLOR": "1"}) is False
+    assert want_color(True, {"NO_COLOR": ""}) is True  # no-color.org: only a non-empty value turns colour off
     assert want_color(False, {}) is False
 
 
