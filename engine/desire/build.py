@@ -201,6 +201,7 @@ def _service(
         image_id=image_id,
         build=build,
         summary=summary,
+        document=docs[0],
         backends=tuple(Backend(fe.name, fe.target_port) for fe, _ in fronted),
     )
 

@@ -13,6 +13,11 @@ Two things are compared to decide whether a container is current (Compose keeps 
   differ between the plan that creates a container and the next one.
 
 Replicas, depends_on, strategy, revision and slot never reach the container and are in neither.
+
+The image *reference* is in the hash (a changed tag must recreate even before the new image is pulled), but it is
+not the image's identity: a container made from ``shipspec-release/shop-web:r6`` runs the same image as one made
+from ``busybox:1.36`` when both resolve to one ID. ``hash_with_image`` recomputes the hash with the container's own
+reference and build digest, so the diff can tell "only the name of the same image differs" from a real change.
 """
 
 from __future__ import annotations
@@ -104,6 +109,16 @@ def _port_text(container: int, protocol: str, host: int | None, host_ip: str) ->
 
 def config_hash(document: Mapping[str, Any]) -> str:
     return "sha256:" + sha256_hex(canonical_json(document))
+
+
+IMAGE_FIELDS = ("image", "build")  # the document's fields that name the image rather than configure the container
+
+
+def hash_with_image(document: Mapping[str, Any], image_ref: str, build_digest: str | None) -> str:
+    """The config hash of ``document`` (a full, unshortened one) made with another image reference and build digest:
+    equal to a container's hash exactly when that container differs from the document only in how it named its
+    image."""
+    return config_hash({**document, "image": image_ref, "build": build_digest or None})
 
 
 def parse_summary(text: str | None) -> dict[str, Any] | None:

@@ -133,6 +133,7 @@ def proxy_service(
         image_id=image_id,
         build=None,
         summary=summary,
+        document=docs[0],
     )
 
 

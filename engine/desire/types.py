@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from engine import labels as L
 from engine.desire.hashing import canonical_json, sha256_hex
@@ -160,6 +161,9 @@ class DesiredService:
     build: BuildInfo | None
     summary: str  # canonical JSON, also the CONFIG label
     backends: tuple[Backend, ...] = ()  # proxy backends its healthy replicas join (published ports, proxy on)
+    # The full document ``config_hash`` was made from (engine.desire.config): lets the diff recompute the hash with
+    # an observed container's image reference. Holds full secret digests: in memory only, never in a plan or label.
+    document: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def config_hash(self) -> str:

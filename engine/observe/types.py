@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from engine import labels as L
 from engine.desire.types import PortBinding
 
 
@@ -52,6 +53,16 @@ class ObservedContainer:
     mem_reservation: int | None = None
     # Network name → the container's DNS aliases on it (a draining replica has left the service alias):
     networks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def image_ref(self) -> str:
+        """The reference it was created from (a spec's tag, a build tag or a release's pinned tag); its identity is
+        ``image_id``."""
+        return self.labels.get(L.IMAGE_REF, "")
+
+    @property
+    def build_digest(self) -> str | None:
+        return self.labels.get(L.BUILD_DIGEST) or None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
 """diff(desired, observed) → one ServiceChange per service: what to create, replace, update, start or remove.
 
-Pure. A replica slot is current when its config-hash label equals the desired hash and it runs the desired image
-ID; the fields ``docker update`` can change are compared with the engine's live values (see ``config.py``). Every
+Pure. A replica slot is current when it runs the desired image ID and its config-hash label equals the desired
+hash, or (same image ID) the hash the desired configuration has with the container's own image reference: a
+container made from a release's pinned tag of the very image the spec names is current, a name is no identity.
+The fields ``docker update`` can change are compared with the engine's live values (see ``config.py``). Every
 decision carries its causes down to the field, read from the summary label, so the plan can say *why*. Drift
 (stopped, removed or ``docker update``-d by hand) is named as such. Volumes and networks are handled by ``plan.py``.
 """
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from engine import labels as L
-from engine.desire.config import field_causes, parse_summary, short_id
+from engine.desire.config import IMAGE_FIELDS, field_causes, hash_with_image, parse_summary, short_id
 from engine.desire.container import format_bytes, format_cpus
 from engine.desire.naming import container_name
 from engine.desire.types import DesiredService, DesiredState
@@ -193,14 +195,26 @@ def _judge(svc: DesiredService, slot: int, c: ObservedContainer, b: _Buckets) ->
 def recreate_causes(svc: DesiredService, c: ObservedContainer) -> list[str]:
     """Why this container needs replacing: field causes from the summary labels, and the image ID."""
     causes: list[str] = []
-    if c.config_hash != svc.config_hash:
+    same_image = svc.image_id is not None and c.image_id == svc.image_id
+    if c.config_hash != svc.config_hash and not (same_image and same_but_image_name(svc, c)):
         old = parse_summary(c.labels.get(L.CONFIG))
         new = parse_summary(svc.summary)
+        if same_image and old is not None and new is not None:  # the image is the same: a name change is no cause
+            old, new = _without_image(old), _without_image(new)
         found = field_causes(old, new) if old is not None and new is not None else []
         causes.extend(found or [f"config hash {c.config_hash[:19]}… → {svc.config_hash[:19]}…"])
     if svc.image_id is not None and c.image_id and c.image_id != svc.image_id:
         causes.append(f"image {short_id(c.image_id)} → {short_id(svc.image_id)} ({svc.image_ref})")
     return causes
+
+
+def same_but_image_name(svc: DesiredService, c: ObservedContainer) -> bool:
+    """The container's configuration is the desired one, except maybe the reference its image was named by."""
+    return bool(svc.document) and hash_with_image(svc.document, c.image_ref, c.build_digest) == c.config_hash
+
+
+def _without_image(summary: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in summary.items() if k not in IMAGE_FIELDS}
 
 
 def _stopped_cause(svc: DesiredService, c: ObservedContainer) -> str | None:
