@@ -12,6 +12,7 @@ high-level ``client.containers.list()`` inspects every container it lists, one r
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +43,7 @@ from engine.errors import EngineError, NotFoundError
 from engine.labels import app_filter
 from engine.observe.parse import (
     container_from_inspect,
+    foreign_names,
     network_from_list,
     resolve_images,
     state_from_inspect,
@@ -147,12 +149,13 @@ class DockerSdkGateway:
         refs = tuple(dict.fromkeys(image_refs))
         api, filters = self.api(), app_filter(app)
 
-        def other_lists() -> tuple[list[Any], list[Any], list[Any]]:
+        def other_lists() -> tuple[list[Any], list[Any], list[Any], list[Any]]:
             with _boundary(f"observing app {app}"):
                 networks = api.networks(filters=filters)
                 volumes = (api.volumes(filters=filters) or {}).get("Volumes") or []
                 images = api.images() if refs else []
-            return networks, volumes, images
+                named = api.containers(all=True, filters={"name": f"^/{re.escape(app)}-"})
+            return networks, volumes, images, named
 
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="shipspec-observe") as pool:
             lists = pool.submit(other_lists)
@@ -160,7 +163,7 @@ class DockerSdkGateway:
             with _boundary(f"observing app {app}"):
                 listed = api.containers(all=True, filters=filters)
             containers = self._inspect_all([str(entry["Id"]) for entry in listed])
-            networks, volumes, images = lists.result()
+            networks, volumes, images, named = lists.result()
             engine_id = engine.result()
         return ObservedState(
             app=app,
@@ -169,6 +172,7 @@ class DockerSdkGateway:
             networks=tuple(sorted((network_from_list(n) for n in networks), key=lambda n: n.name)),
             volumes=tuple(sorted((volume_from_list(v) for v in volumes), key=lambda v: v.name)),
             images=resolve_images(refs, images),
+            foreign=foreign_names(app, named),
         )
 
     def _inspect_or_none(self, container_id: str) -> ObservedContainer | None:

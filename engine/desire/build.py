@@ -220,7 +220,7 @@ def _bare_spec(valid: ValidSpec, svc: ServiceSpec, name: str, image: str) -> Con
         working_dir=svc.working_dir,
         env=dict(sorted(svc.env.items())),
         secret_sources=service_secret_sources(valid, name),
-        files=C.files(svc, base_dir),
+        files=C.files(svc, base_dir, lambda i: valid.at("services", name, "files", i, "source")),
         ports=C.ports(svc),
         mounts=C.mounts(app, svc, base_dir),
         tmpfs=tuple(svc.tmpfs),

@@ -8,6 +8,7 @@ content reaches the container and so must be part of the config hash.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 from engine.desire.naming import volume_name
@@ -39,9 +40,12 @@ def mounts(app: str, svc: ServiceSpec, base_dir: Path) -> tuple[Mount, ...]:
     return tuple(out)
 
 
-def files(svc: ServiceSpec, base_dir: Path) -> tuple[FileMount, ...]:
+def files(
+    svc: ServiceSpec, base_dir: Path, where: Callable[[int], str] = lambda i: f"files[{i}]"
+) -> tuple[FileMount, ...]:
+    """The files' contents; ``where(i)`` locates ``files[i]`` in the spec for a source that cannot be read."""
     out = []
-    for f in svc.files:
+    for i, f in enumerate(svc.files):
         if f.content is not None:
             content = f.content
         else:
@@ -49,7 +53,8 @@ def files(svc: ServiceSpec, base_dir: Path) -> tuple[FileMount, ...]:
             try:
                 content = read_text_limited(base_dir / f.source, FILE_LIMIT)
             except FileReadError as exc:
-                raise PlanError(f"file source {base_dir / f.source} (for {f.target}) {exc.reason}") from None
+                problem = f"file source {base_dir / f.source} (for {f.target}) {exc.reason}"
+                raise PlanError(f"{where(i)}: {problem}") from None
         out.append(FileMount(f.target, content))
     return tuple(out)
 

@@ -42,32 +42,35 @@ def secret_digest(app: str, service: str, var: str, value: str) -> str:
     return hashlib.sha256(material).hexdigest()
 
 
-def read_secret(service: str, var: str, source: SecretSource, environ: Mapping[str, str] | None = None) -> str:
-    """One value. A file's single trailing newline is dropped (``echo pw > file`` adds one)."""
+def read_secret(service: str, var: str, source: SecretSource, environ: Mapping[str, str] | None = None,
+                where: str | None = None) -> str:
+    """One value. A file's single trailing newline is dropped (``echo pw > file`` adds one). ``where`` (the
+    spec's ``file:line:col path`` of the reference) starts the error message, when the caller knows it."""
+    said = f"{where}:" if where else f"service {service}: secret {var}"
     match source.kind:
         case SecretKind.ENV:
-            return _from_env(service, var, source.ref, os.environ if environ is None else environ)
+            return _from_env(said, source.ref, os.environ if environ is None else environ)
         case SecretKind.FILE:
-            return _from_file(service, var, source.ref)
+            return _from_file(said, source.ref)
     assert_never(source.kind)
 
 
-def _from_env(service: str, var: str, name: str, env: Mapping[str, str]) -> str:
+def _from_env(said: str, name: str, env: Mapping[str, str]) -> str:
     if name not in env:
         raise SecretError(
-            f"service {service}: secret {var} reads environment variable {name}, which is not set; "
+            f"{said} reads environment variable {name}, which is not set; "
             f"export {name}=… in the shell that runs shipspec, or point the secret at a file"
         )
     return env[name]
 
 
-def _from_file(service: str, var: str, path: str) -> str:
+def _from_file(said: str, path: str) -> str:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise SecretError(
-            f"service {service}: secret {var} reads file {path}: {reason}; "
+            f"{said} reads file {path}: {reason}; "
             f"create that file (readable by you, UTF-8) or point the secret at an environment variable"
         ) from None
     return text[:-1] if text.endswith("\n") else text
@@ -89,7 +92,7 @@ def secret_digests(valid: ValidSpec, environ: Mapping[str, str] | None = None) -
         out[service] = {}
         for var, src in service_secret_sources(valid, service).items():
             try:
-                value = read_secret(service, var, src, environ)
+                value = read_secret(service, var, src, environ, valid.at("services", service, "secrets", var, key=True))
             except SecretError as exc:
                 problems.append(str(exc))
                 continue

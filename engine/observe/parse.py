@@ -115,6 +115,22 @@ def volume_from_list(entry: JSON) -> ObservedVolume:
     return ObservedVolume(name=str(entry.get("Name", "")), labels=dict(entry.get("Labels") or {}))
 
 
+def foreign_names(app: str, entries: Iterable[JSON]) -> dict[str, str]:
+    """Container name → owning app label ("" when shipspec did not make it), for listed containers that do not
+    belong to ``app`` and whose name starts with ``<app>-`` (the engine's name filter is a regex, so callers
+    list with ``^/<app>-`` and this drops the rest: a name filter matches anywhere in names like ``x-<app>-1``)."""
+    out: dict[str, str] = {}
+    for entry in entries:
+        labels = entry.get("Labels") or {}
+        if labels.get(L.APP) == app and labels.get(L.MANAGED) == "true":
+            continue
+        for raw in entry.get("Names") or ():
+            name = str(raw).lstrip("/")
+            if name.startswith(f"{app}-") and "/" not in name:
+                out[name] = str(labels.get(L.APP, "")) if labels.get(L.MANAGED) == "true" else ""
+    return dict(sorted(out.items()))
+
+
 def normalize_ref(ref: str) -> str:
     """The spelling the engine lists a reference under: Docker Hub prefixes dropped, ``:latest`` added when the
     reference has neither tag nor digest (``docker.io/library/busybox`` → ``busybox:latest``)."""

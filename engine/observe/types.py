@@ -90,3 +90,6 @@ class ObservedState:
     # Proxy backend → the server names in it, read from the running proxy's runtime API (empty when no proxy runs
     # or it did not answer: the plan then adds every current replica again, which is idempotent to ask for):
     proxy_members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Containers of other owners whose names start with ``<app>-`` (name → their app label, "" when shipspec did not
+    # make them): app ``a`` with service ``b-c`` and app ``a-b`` with service ``c`` would both name ``a-b-c-1``.
+    foreign: Mapping[str, str] = field(default_factory=dict)

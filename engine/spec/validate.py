@@ -21,7 +21,7 @@ from engine.spec.model import AppSpec
 from engine.spec.overlays import apply_environment, environment_names
 from engine.spec.schema import published_schema
 from engine.spec.schema_errors import _PATTERN_NAMES, schema_diagnostics
-from engine.spec.source import SourceMap
+from engine.spec.source import PathPart, SourceMap, format_path
 from engine.spec.target_checks import target_problems
 
 
@@ -38,6 +38,12 @@ class ValidSpec:
     @property
     def base_dir(self) -> Path:
         return self.path.parent
+
+    def at(self, *path: PathPart, key: bool = False) -> str:
+        """``app.yaml:12:7 services.web.secrets.TOKEN``: where a refusal after validation (a plan reading a
+        secret, a file source or another app's container name) points in the spec, as validation's own do."""
+        line, column = self.source.locate(path, key=key)
+        return f"{self.source.file}:{line}:{column} {format_path(path)}"
 
 
 def load_and_validate(path: str | Path, env: str | None = None, display_name: str | None = None) -> ValidSpec:

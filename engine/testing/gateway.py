@@ -162,7 +162,9 @@ class FakeGateway:
         )
         volumes = tuple(v for _, v in sorted(self.volumes.items()) if v.labels.get(L.APP) == app)
         images = {ref: self.images[ref] for ref in refs if ref in self.images}
-        return ObservedState(app, self.engine, containers, networks, volumes, images)
+        foreign = {c.name: c.app for c in self.containers.values() if c.app != app and c.name.startswith(f"{app}-")}
+        return ObservedState(app, self.engine, containers, networks, volumes, images,
+                             foreign=dict(sorted(foreign.items())))
 
     def ensure_network(self, name: str, labels: Mapping[str, str]) -> str:
         self._record("ensure_network", name)

@@ -51,6 +51,13 @@ def test_missing_values_are_all_reported_with_the_fix(tmp_path: Path) -> None:
     with pytest.raises(SecretError) as err:
         secret_digests(_valid(tmp_path), {})
     text = str(err.value)
-    assert "service web: secret DB_PASSWORD reads environment variable SHOP_DB_PASSWORD, which is not set" in text
+    assert "app.yaml:6:7 services.web.secrets.DB_PASSWORD: reads environment variable SHOP_DB_PASSWORD, " \
+           "which is not set" in text   # located like validation's own errors: the plan refuses with file:line:col
     assert "export SHOP_DB_PASSWORD=" in text
-    assert "service web: secret TOKEN reads file" in text and "create that file" in text
+    assert "app.yaml:8:7 services.web.secrets.TOKEN: reads file" in text and "create that file" in text
+
+
+def test_a_value_read_at_apply_time_names_service_and_variable(tmp_path: Path) -> None:
+    with pytest.raises(SecretError) as err:
+        secret_values("web", service_secret_sources(_valid(tmp_path), "web"), {})
+    assert "service web: secret DB_PASSWORD reads environment variable SHOP_DB_PASSWORD" in str(err.value)
