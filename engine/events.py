@@ -66,9 +66,24 @@ class ReleaseStarting:
     env: str
 
 
+@dataclass(frozen=True)
+class LockWaiting:
+    """Another operation holds the lock; this one waits for it (``--lock-timeout``), said once."""
+
+    holder: str          # LockInfo.describe(): who, which pid and command, since when
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class Replanned:
+    """The engine changed while this apply waited for the lock: the plan was made again under the lock."""
+
+    reasons: tuple[str, ...]
+
+
 Event = (
     StepStarted | StepDone | StepFailed | RollbackStarted | RollbackFinished | LockRecovered | InterruptedClosed
-    | ReleaseStarting
+    | ReleaseStarting | LockWaiting | Replanned
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,9 @@ from engine.cli.session import color_out, open_session
 from engine.errors import ApplyError
 from engine.execute import DEFAULT_PARALLELISM
 from engine.usecases.deploy import DeployOutcome
+
+if TYPE_CHECKING:
+    from engine.plan.plan import Plan
 
 
 @click.command()
@@ -60,8 +64,15 @@ def apply(plan_file: str | None, spec_file: str, env: str | None, state_dir: str
     if saved is None and not yes:
         confirm("Apply these changes?")
     settings = ApplySettings(parallelism=parallel, rollback=not no_rollback, lock_timeout_s=lock_timeout)
+
+    def replanned(fresh: Plan) -> None:
+        """The plan was made again under the lock: show it, and ask again unless it is the one confirmed."""
+        click.echo(render_text(fresh, color=color_out()), nl=False)
+        if fresh.has_changes and fresh.changes != plan.changes and not yes:
+            confirm("The plan changed while this apply waited for the lock. Apply the new plan?")
+
     outcome = run_apply(prepared, session.collaborators(_printer()), session.options, settings,
-                        saved=saved.plan if saved else None)
+                        saved=saved.plan if saved else None, on_replan=replanned)
     if outcome.deployed is not None:
         finish(outcome.deployed)
 

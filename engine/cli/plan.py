@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -31,6 +32,7 @@ def plan(spec_file: str, env: str | None, state_dir: str | None, out: str | None
     from engine.noop.record import fingerprint_before, record
     from engine.plan.render_text import render_json, render_markdown, render_text
     from engine.spec.security import describe_app
+    from engine.usecases.lock import lock_name, read_lock
     from engine.usecases.prepare import prepare
     from engine.usecases.prepare import state_dir as session_state_dir
     from engine.usecases.savedplan import write_saved_plan
@@ -44,7 +46,9 @@ def plan(spec_file: str, env: str | None, state_dir: str | None, out: str | None
         return
     before = (raw, fingerprint_before(session.app)) if fmt == "text" and out is None else None
     revision = session.next_revision()
-    prepared = prepare(session.valid, session.gateway, session.options, revision)
+    holder = read_lock(session.gateway, lock_name(session.app, session.env))
+    running = holder is not None and holder.running(time.time())
+    prepared = prepare(session.valid, session.gateway, session.options, revision, apply_running=running)
     result = prepared.plan
     if before is not None and not result.has_changes:
         record(before, session.valid, prepared.desired, session_state_dir(session.valid, session.options), env,
@@ -59,6 +63,9 @@ def plan(spec_file: str, env: str | None, state_dir: str | None, out: str | None
                                  prepared.observe_seconds))
         for line in describe_app(session.valid.spec):
             click.echo(f"Security: {line}")
+        if running and holder is not None:
+            click.echo(f"Another operation is running, {holder.describe(time.time())}: this plan sees the engine "
+                       "mid-change and is stale once it finishes.")
         click.echo()
         click.echo(render_text(result, color=color_out()), nl=False)
     if out is not None:

@@ -14,7 +14,9 @@ from engine.events import (
     Event,
     InterruptedClosed,
     LockRecovered,
+    LockWaiting,
     ReleaseStarting,
+    Replanned,
     RollbackFinished,
     RollbackStarted,
     StepDone,
@@ -60,5 +62,11 @@ class ProgressPrinter:
             case InterruptedClosed(revision=revision):
                 self._say(f"Closed revision {revision} as failed: it was interrupted; this apply converges from "
                           "what runs.")
+            case LockWaiting(holder=holder, timeout_s=timeout):
+                self._say(f"Waiting up to {timeout:g}s for the lock: {holder}.", "yellow")
+            case Replanned(reasons=reasons):
+                shown = "; ".join(reasons[:4]) + (f"; and {len(reasons) - 4} more" if len(reasons) > 4 else "")
+                self._say(f"The engine changed while this apply waited ({shown}); planning again from what runs now:",
+                          "yellow")
             case ReleaseStarting(revision=revision, app=app, env=env):
                 self._say(f"Applying revision {revision} of {app}{' (' + env + ')' if env else ''}:")

@@ -43,10 +43,14 @@ def status(spec_file: str, env: str | None, state_dir: str | None, fmt: str) -> 
     report = read_status(session.valid, session.collaborators(RecordingListener()), session.options)
     rows = [_row(c) for c in report.containers]
     drift, last, pending, lock = list(report.drift), report.deployed, list(report.interrupted), report.lock
+    now = time.time()
     if fmt == "json":
         doc = {"app": session.app, "env": session.env, "containers": rows, "in_sync": not drift, "drift": drift,
                "deployed_revision": last.revision if last else None, "interrupted_revisions": pending,
-               "lock": lock.lock_id if lock else None}
+               "running_revisions": list(report.running), "lock": lock.lock_id if lock else None,
+               "lock_holder": None if lock is None else {
+                   "user": lock.user, "host": lock.host, "pid": lock.pid, "command": lock.command,
+                   "since": lock.started, "running": lock.running(now)}}
         click.echo(json.dumps(doc, indent=2))
         return
     where = f"{session.app} ({session.env})" if session.env else session.app
@@ -59,10 +63,13 @@ def status(spec_file: str, env: str | None, state_dir: str | None, fmt: str) -> 
             click.echo("  " + "  ".join(str(r[k]).ljust(widths[k]) for k in widths))
     else:
         click.echo("  no containers")
+    if lock is not None and lock.running(now):
+        what = f"revision {', '.join(map(str, report.running))}" if report.running else "an operation"
+        click.echo(f"Running: {what}, {lock.describe(now)}")
+    elif lock is not None:
+        click.echo(f"Locked: {lock.describe(now)}")
     if pending:
         click.echo(f"Interrupted releases: {', '.join(map(str, pending))} (the next apply closes them and converges)")
-    if lock is not None:
-        click.echo(f"Locked: {lock.describe(time.time())}")
     if drift:
         click.echo(f"Drift: {len(drift)} difference{'s' if len(drift) != 1 else ''} from the spec "
                    "(`shipspec plan` shows the steps):")

@@ -83,12 +83,18 @@ class ServiceChange:
         return tuple(seen)
 
 
-def diff(desired: DesiredState, observed: ObservedState) -> list[ServiceChange]:
-    """Changes for every desired service (sorted), then for every orphaned service (sorted)."""
+INTERRUPTED = "an interrupted apply"
+RUNNING = "the apply running now"
+
+
+def diff(desired: DesiredState, observed: ObservedState, *, apply_running: bool = False) -> list[ServiceChange]:
+    """Changes for every desired service (sorted), then for every orphaned service (sorted). ``apply_running``:
+    another process holds the lock and is at work, so a leftover is its work in progress, not an interruption's."""
+    origin = RUNNING if apply_running else INTERRUPTED
     by_service: dict[str, list[ObservedContainer]] = {}
     for c in observed.containers:
         by_service.setdefault(c.service, []).append(c)
-    out = [_service_change(svc, by_service.get(name, [])) for name, svc in sorted(desired.services.items())]
+    out = [_service_change(svc, by_service.get(name, []), origin) for name, svc in sorted(desired.services.items())]
     for name in sorted(set(by_service) - set(desired.services)):
         olds = sorted(by_service[name], key=_removal_order)
         out.append(
@@ -119,7 +125,7 @@ class _Buckets:
     verify: list[ContainerAction] = field(default_factory=list)
 
 
-def _service_change(svc: DesiredService, olds: Sequence[ObservedContainer]) -> ServiceChange:
+def _service_change(svc: DesiredService, olds: Sequence[ObservedContainer], origin: str) -> ServiceChange:
     app = svc.template.labels[L.APP]
     slots: dict[int, list[ObservedContainer]] = {}
     for c in olds:
@@ -136,8 +142,8 @@ def _service_change(svc: DesiredService, olds: Sequence[ObservedContainer]) -> S
                                        scale=bool(olds) and slot > max(c.slot for c in olds)))
             continue
         keep, extras = _pick(here, container_name(app, svc.name, slot))
-        b.remove.extend(ContainerAction(c, (f"duplicate of replica slot {slot} (interrupted apply)",)) for c in extras)
-        _judge(svc, slot, keep, b)
+        b.remove.extend(ContainerAction(c, (f"duplicate of replica slot {slot} (left by {origin})",)) for c in extras)
+        _judge(svc, slot, keep, b, origin)
     b.remove.sort(key=lambda a: _removal_order(a.container))
     return ServiceChange(
         service=svc.name,
@@ -167,14 +173,14 @@ def _pick(here: list[ObservedContainer], canonical: str) -> tuple[ObservedContai
     return ranked[0], ranked[1:]
 
 
-def _judge(svc: DesiredService, slot: int, c: ObservedContainer, b: _Buckets) -> None:
+def _judge(svc: DesiredService, slot: int, c: ObservedContainer, b: _Buckets, origin: str) -> None:
     """Sort one slot's container into its buckets (none: it is current)."""
     causes = recreate_causes(svc, c)
     stopped = _stopped_cause(svc, c)
     temporary = c.name != container_name(svc.template.labels[L.APP], svc.name, slot)
     if temporary and (causes or stopped):
-        b.remove.append(ContainerAction(c, ("left under a temporary name by an interrupted apply",)))
-        b.create.append(SlotCreate(slot, "replaces a leftover of an interrupted apply"))
+        b.remove.append(ContainerAction(c, (f"left under a temporary name by {origin}",)))
+        b.create.append(SlotCreate(slot, f"replaces a leftover of {origin}"))
         return
     if not causes and c.state is ContainerState.RUNNING and c.health is Health.UNHEALTHY:
         causes = ["unhealthy: its health check fails (drift)"]
@@ -183,13 +189,14 @@ def _judge(svc: DesiredService, slot: int, c: ObservedContainer, b: _Buckets) ->
         b.replace.append(SlotReplace(slot, c, (*causes, *extra, *update_causes(svc, c))))
         return
     if temporary:
-        b.rename.append(ContainerAction(c, ("left under a temporary name by an interrupted apply",)))
+        b.rename.append(ContainerAction(c, (f"left under a temporary name by {origin}",)))
     if stopped:
         b.start.append(ContainerAction(c, (stopped,)))
     if changes := update_causes(svc, c):
         b.update.append(ContainerAction(c, tuple(changes)))
     if not stopped and c.health is Health.STARTING and svc.template.health is not None:
-        b.verify.append(ContainerAction(c, ("not seen healthy yet (an earlier apply was interrupted)",)))
+        waits = "the apply running now waits for it" if origin == RUNNING else "an earlier apply was interrupted"
+        b.verify.append(ContainerAction(c, (f"not seen healthy yet ({waits})",)))
 
 
 def recreate_causes(svc: DesiredService, c: ObservedContainer) -> list[str]:

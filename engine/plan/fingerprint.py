@@ -40,7 +40,8 @@ def fingerprint(observed: ObservedState, spec_hash: str) -> str:
 
 
 def token_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
-    """What differs between the tokens a plan was made from and the ones observed now, in words."""
+    """What differs between the tokens a plan was made from and the ones observed now, in words an operator acts
+    on (``container shop-web-1: running → exited``), never raw IDs or hashes."""
     out = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
@@ -49,11 +50,37 @@ def token_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[s
         if key == SPEC:
             out.append("the spec (or a secret or file it reads) changed since the plan was made")
         elif key == ENGINE:
-            out.append(f"the plan was made against another Docker engine ({old}), this is {new}")
-        elif old is None:
-            out.append(f"{key} appeared")
-        elif new is None:
-            out.append(f"{key} disappeared")
+            out.append("the plan was made against another Docker engine")
         else:
-            out.append(f"{key} changed ({old} → {new})")
+            kind, _, name = key.partition(" ")
+            out.append(f"{kind} {name}: {_object_change(kind, old, new)}")
     return out
+
+
+def _object_change(kind: str, old: str | None, new: str | None) -> str:
+    if old is None:
+        return "created since the plan" if kind != "image" else "now on the engine (pulled or built since the plan)"
+    if new is None:
+        return "removed since the plan"
+    if kind == "container":
+        return _container_change(old, new)
+    if kind == "image":
+        return "the tag now names another image"
+    return "recreated since the plan"
+
+
+def _container_change(old: str, new: str) -> str:
+    """A container token is ``id config-hash image-id state``: say which of them moved."""
+    before, after = old.split(" "), new.split(" ")
+    if len(before) != 4 or len(after) != 4:
+        return "changed since the plan"
+    parts = []
+    if before[0] != after[0]:
+        parts.append("recreated (another container under this name)")
+    if before[1] != after[1]:
+        parts.append("its configuration changed")
+    if before[2] != after[2]:
+        parts.append("it runs another image")
+    if before[3] != after[3]:
+        parts.append(f"{before[3]} → {after[3]}")
+    return ", ".join(parts)

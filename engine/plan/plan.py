@@ -69,8 +69,10 @@ class Plan:
         return [] if fingerprint_of(now) == self.fingerprint else token_changes(self.observed, now) or ["unknown"]
 
 
-def make_plan(desired: DesiredState, observed: ObservedState) -> Plan:
-    changes = diff(desired, observed)
+def make_plan(desired: DesiredState, observed: ObservedState, *, apply_running: bool = False) -> Plan:
+    """``apply_running``: another process's apply is at work (its lock is held and alive), so what it left under
+    temporary names is named as its work in progress; the steps are the same."""
+    changes = diff(desired, observed, apply_running=apply_running)
     steps: list[Step] = []
     summaries: list[ResourceChange] = []
     prereq = _objects(desired, observed, steps, summaries)

@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine import labels as L
@@ -46,11 +47,22 @@ class LockInfo:
     def stale(self, now: float) -> bool:
         return now > self.lease_until
 
+    def running(self, now: float) -> bool:
+        """Its holder is at work: the lease is fresh and, when it ran on this host, its process still exists
+        (a ``kill -9``-ed holder's lease stays fresh for up to a lease, but its pid is gone at once)."""
+        return not self.stale(now) and not holder_is_dead_here(self)
+
     def describe(self, now: float) -> str:
         age = int(now - self.started)
-        state = f"lease expired {int(now - self.lease_until)}s ago" if self.stale(now) else "lease is fresh"
+        since = time.strftime("%H:%M:%S UTC", time.gmtime(self.started))
+        if holder_is_dead_here(self):
+            state = "its process no longer runs on this host (the next apply recovers the lock)"
+        elif self.stale(now):
+            state = f"lease expired {int(now - self.lease_until)}s ago"
+        else:
+            state = "lease is fresh"
         return (
-            f"held by {self.user}@{self.host} (pid {self.pid}, `{self.command}`) for {age}s, {state}; "
+            f"held by {self.user}@{self.host} (pid {self.pid}, `{self.command}`) since {since} ({age}s), {state}; "
             f"lock ID {self.lock_id}"
         )
 
@@ -72,8 +84,10 @@ class AppLock:
         wait_seconds: float = 0.0,
         lease_seconds: float = LEASE_SECONDS,
         clock: Clock,
+        on_wait: Callable[[LockInfo], None] | None = None,
     ) -> None:
         self.backend = backend
+        self.on_wait = on_wait   # told once, when the lock is found held and this acquire starts to wait
         self.name = lock_name(app, env)
         self.command = command or " ".join(["shipspec", *sys.argv[1:]])
         self.wait_seconds = wait_seconds
@@ -87,6 +101,7 @@ class AppLock:
 
     def acquire(self) -> None:
         deadline = self.clock.now() + self.wait_seconds
+        told = False
         while True:
             holder = {
                 "lock_id": self.lock_id,
@@ -124,6 +139,9 @@ class AppLock:
                     else " Wait for it (--lock-timeout SECONDS) or ask its holder."
                 )
                 raise LockError(f"another operation holds {self.name}: {info.describe(now)}.{hint}")
+            if self.on_wait is not None and not told:
+                self.on_wait(info)
+                told = True
             self.clock.sleep(min(1.0, max(0.05, deadline - now)))
 
     def release(self) -> None:
@@ -204,7 +222,7 @@ def unlock(
     if info.lock_id != lock_id:
         raise LockError(f"the lock's ID is {info.lock_id}, not {lock_id}: it changed hands; check again")
     moment = time.time() if now is None else now
-    if not info.stale(moment) and not force:
+    if info.running(moment) and not force:
         raise LockError(f"{info.describe(moment)}. Its holder is alive; use --force only if you are sure it is not")
     backend.lock_remove(info.object_id)
     return info

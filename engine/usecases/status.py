@@ -38,21 +38,27 @@ class StatusReport:
     interrupted: tuple[int, ...]    # revisions a killed shipspec left pending
     lock: LockInfo | None
     secrets_unread: bool            # the spec has secrets, whose values status did not read
+    running: tuple[int, ...]        # revisions the lock's live holder is applying now (pending, but not interrupted)
 
 
 def status(valid: ValidSpec, c: Collaborators, options: Options) -> StatusReport:
+    """A pending release is *running* while the lock's holder is alive (another process applies it now), and
+    *interrupted* once it is not (killed, crashed: the next apply closes it)."""
     app, env = valid.spec.name, valid.env or ""
+    lock = read_lock(c.gateway, lock_name(app, env))
+    running = lock is not None and lock.running(c.clock.now())
     placeholders = {name: dict.fromkeys(svc.secrets, UNREAD) for name, svc in valid.spec.services.items()}
     prepared = prepare(valid, c.gateway, options, c.history.next_revision(app, env), secrets=placeholders)
     desired = assume_secrets_unchanged(prepared.desired, prepared.observed)
     drift = tuple(
         f"{ch.action.symbol} {ch.kind} {ch.name}: {ch.headline}" + "".join(f"; {cause}" for cause in ch.causes)
-        for ch in make_plan(desired, prepared.observed).changes
+        for ch in make_plan(desired, prepared.observed, apply_running=running).changes
     )
+    pending = tuple(r.revision for r in c.history.pending(app, env))
     return StatusReport(
         app, env, prepared.observed.containers, drift, c.history.last_deployed(app, env),
-        tuple(r.revision for r in c.history.pending(app, env)), read_lock(c.gateway, lock_name(app, env)),
-        any(svc.secrets for svc in valid.spec.services.values()),
+        () if running else pending, lock, any(svc.secrets for svc in valid.spec.services.values()),
+        pending if running else (),
     )
 
 

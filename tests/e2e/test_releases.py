@@ -130,6 +130,8 @@ def test_kill_9_mid_apply_then_apply_recovers_the_lock_and_converges(project: Pr
     victim.wait(timeout=30)
     status = json.loads(project.run("status", "--format", "json").stdout)
     assert status["lock"] is not None and status["interrupted_revisions"] == [1]
+    said = project.run("status").stdout
+    assert "lease is fresh" not in said and f"pid {victim.pid}" in said and "no longer runs" in said, said
 
     again = project.run("apply", "--yes")
     assert "Recovered lock" in again.stdout and "Closed revision 1 as failed" in again.stdout

@@ -92,4 +92,19 @@ def test_health_flapping_does_not_invalidate_a_plan() -> None:
 
 def test_reasons_name_the_object() -> None:
     reasons = token_changes(observed_tokens(BASE, SPEC), observed_tokens(CHANGES["container gone"], SPEC))
-    assert reasons == ["container shop-web-2 disappeared"]
+    assert reasons == ["container shop-web-2: removed since the plan"]
+
+
+@pytest.mark.parametrize(("what", "said"), [
+    ("state", "container shop-web-1: running → exited"),
+    ("container id", "container shop-web-1: recreated (another container under this name)"),
+    ("config hash", "container shop-web-1: its configuration changed"),
+    ("image id", "container shop-web-1: it runs another image"),
+    ("network id", "network shop: recreated since the plan"),
+    ("volume gone", "volume shop_pgdata: removed since the plan"),
+    ("image tag moved", "image nginx:1.27: the tag now names another image"),
+    ("engine", "the plan was made against another Docker engine"),
+])
+def test_reasons_say_what_changed_without_raw_ids_or_hashes(what: str, said: str) -> None:
+    reasons = token_changes(observed_tokens(BASE, SPEC), observed_tokens(CHANGES[what], SPEC))
+    assert reasons == [said]

@@ -35,7 +35,7 @@ def test_a_saved_plan_is_refused_when_the_engine_changed_since(tmp_path: Path) -
     write_saved_plan(path, world.prepare().plan, world.spec, None)
     # another operator's apply created the app's network after the review:
     world.gateway.ensure_network("shop", {L.APP: APP, L.ENV: "", L.MANAGED: "true"})
-    with pytest.raises(PlanError, match=r"the plan is stale.*network shop appeared"):
+    with pytest.raises(PlanError, match=r"the plan is stale.*network shop: created since the plan"):
         apply(world.prepare(), world.c, world.options, world.settings(), saved=read_saved_plan(path).plan)
     assert world.history.releases(APP, "") == []
     assert not world.gateway.calls_to("create_container")
