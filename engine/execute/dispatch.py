@@ -249,8 +249,9 @@ def watch_canary(step: Pause, gw: DockerGateway, clock: Clock) -> None:
     requests = errors = 0
     for key, (req, err) in after.items():
         req0, err0 = before.get(key, (0, 0))
-        requests += max(0, req - req0)
-        errors += max(0, err - err0)
+        failed = max(0, err - err0)
+        requests += max(failed, req - req0)  # a request in flight at the first look may end, and fail, inside
+        errors += failed
     if requests >= step.min_requests and errors > step.max_error_rate * requests:
         raise StepFailure(
             f"canary error rate {errors}/{requests} ({errors / requests:.1%}) at the proxy is above "

@@ -1,8 +1,17 @@
 """Per-server counters from the runtime API's ``show stat`` CSV: what a rollout reads to know that a drained replica
-has no sessions left, and what a canary step reads to compare the error rate of the new version with the old.
+has no sessions left, and what a canary step reads to judge the error rate of the new version.
 
 Pure: parses text, no I/O. Counters are cumulative since the server was added (a deleted and re-added server starts
 from zero), so a canary compares two snapshots with ``ServerStat.since``.
+
+How HAProxy 2.6 counts one request on the server it chose (measured on Debian's 2.6.12, six requests of each kind:
+tests/proxy/data/show_stat_outcomes_2.6.csv, and live by tests/proxy/test_haproxy_live.py): ``lbtot`` +1 whenever the
+server is chosen (once per request, keep-alive or not, also for a request later moved elsewhere); then exactly one of
+an answer (``hrsp_<class>``, and ``req_tot``), an answer cut short (``hrsp_<class>`` *and* ``eresp`` *and*
+``srv_abrt``), no answer at all (closed, or not HTTP: ``eresp`` only, ``req_tot`` unchanged), a connection refused and
+moved to another server (``wredis`` only), or refused for good (``econ``). ``stot`` counts connection attempts, retries
+included (4 for one request that got no answer after 3 retries), so it is no measure of requests. Summing
+``hrsp_5xx + eresp`` counts a 5xx cut short twice; :attr:`ServerStat.errors` counts every request once.
 """
 
 from __future__ import annotations
@@ -14,7 +23,8 @@ from dataclasses import dataclass, replace
 from engine.errors import ProxyError
 
 _COUNTERS = (
-    "stot", "req_tot", "hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "eresp", "econ", "wretr", "wredis"
+    "stot", "lbtot", "req_tot", "hrsp_1xx", "hrsp_2xx", "hrsp_3xx", "hrsp_4xx", "hrsp_5xx", "hrsp_other", "eresp",
+    "srv_abrt", "econ", "wretr", "wredis",
 )  # fmt: skip
 
 
@@ -22,10 +32,12 @@ _COUNTERS = (
 class ServerStat:
     """One server of one backend. ``status`` is HAProxy's: ``UP``, ``DOWN``, ``DRAIN``, ``MAINT``, ``no check``
     (up, checks off) or a transition such as ``UP 1/3``; ``scur`` is the number of sessions in flight now, ``stot``
-    the sessions ever opened, ``req_tot`` the HTTP requests answered (0 in TCP mode); ``eresp`` counts responses
-    that failed while being read, ``econ`` connections that failed for good, ``wretr`` connection retries on this
-    server and ``wredis`` requests moved to another server after this one failed (retries plus ``option
-    redispatch`` hide those from the client: with a live peer, a server refusing connections shows only there)."""
+    the connection attempts, ``lbtot`` the times HAProxy chose this server (one per request), ``req_tot`` the HTTP
+    requests answered (0 in TCP mode); ``eresp`` counts responses that failed while being read (no answer, or
+    ``srv_abrt``: an answer the server cut short), ``econ`` connections that failed for good, ``wretr`` connection
+    retries on this server and ``wredis`` requests moved to another server after this one failed (retries plus
+    ``option redispatch`` hide those from the client: with a live peer, a server refusing connections shows only
+    there). See the module docstring for how one request lands in these."""
 
     backend: str
     name: str
@@ -33,13 +45,16 @@ class ServerStat:
     weight: int
     scur: int
     stot: int = 0
+    lbtot: int = 0
     req_tot: int = 0
     hrsp_1xx: int = 0
     hrsp_2xx: int = 0
     hrsp_3xx: int = 0
     hrsp_4xx: int = 0
     hrsp_5xx: int = 0
+    hrsp_other: int = 0
     eresp: int = 0
+    srv_abrt: int = 0
     econ: int = 0
     wretr: int = 0
     wredis: int = 0
@@ -59,21 +74,43 @@ class ServerStat:
         return self.check_status.removeprefix("* ") in ("L4OK", "L6OK", "L7OK")
 
     @property
+    def _answered_ok(self) -> int:
+        return self.hrsp_1xx + self.hrsp_2xx + self.hrsp_3xx + self.hrsp_4xx
+
+    @property
+    def _cut(self) -> int:
+        """Answers counted under their status that the server then cut short (``srv_abrt``, part of ``eresp``)."""
+        return min(self.srv_abrt, self.eresp)
+
+    @property
+    def _ended(self) -> int:
+        """Requests sent here that ended, each once: answered (cut short or not), unanswered, refused."""
+        answered = self._answered_ok + self.hrsp_5xx + self.hrsp_other
+        return answered + (self.eresp - self._cut) + self.econ + self.wredis
+
+    @property
     def requests(self) -> int:
-        """Requests (HTTP) or sessions (TCP) sent to this server, including those HAProxy then moved elsewhere."""
-        return max(self.req_tot, self.stot)
+        """Requests (HTTP) or connections (TCP) sent to this server, each once, including those HAProxy then moved
+        elsewhere: ``lbtot`` (chosen once per request), never fewer than the requests that ended here."""
+        return max(self.lbtot, self._ended)
 
     @property
     def errors(self) -> int:
-        """Requests that failed here: 5xx answers, broken responses, connections that failed for the client
-        (``econ``), and those HAProxy redispatched to another server after this one refused (``wredis``: the client
-        never saw it, but a canary that refuses connections must not look healthy)."""
-        return self.hrsp_5xx + self.eresp + self.econ + self.wredis
+        """Requests that failed here, each once: 5xx (and non-HTTP status) answers, answers cut short, no answer,
+        connections that failed for the client (``econ``), and those HAProxy redispatched to another server after
+        this one refused (``wredis``: the client never saw it, but a canary that refuses connections must not look
+        healthy). A cut-short answer is a failure whatever its status, but the counters do not say which class it
+        had: six cut-short 200s beside six whole 500s read exactly like six whole 200s beside six cut-short 500s.
+        Cut-short answers are taken as 2xx-4xx ones as far as there are any (the reading that misses no failure: 12
+        of 12 for both), and as the 5xx already counted beyond that, so no request counts twice within what the
+        counters can tell and the result never exceeds :attr:`requests`."""
+        cut_errors = max(0, self._cut - self._answered_ok)  # cut short, and could only have been a 5xx/other
+        return self.hrsp_5xx + self.hrsp_other + self.eresp - cut_errors + self.econ + self.wredis
 
     @property
     def error_rate(self) -> float:
-        """``errors / requests`` (0.0 before the first request)."""
-        return min(1.0, self.errors / self.requests) if self.requests else 0.0
+        """``errors / requests``, in [0, 1] (0.0 before the first request)."""
+        return self.errors / self.requests if self.requests else 0.0
 
     def since(self, earlier: ServerStat) -> ServerStat:
         """The counters accumulated after ``earlier`` (a snapshot of the same server); gauges stay current."""

@@ -76,6 +76,23 @@ class Lab:
         self.backends[name] = ip
         return ip
 
+    def start_scripted_backend(self, name: str, answer: str) -> str:
+        """A busybox ``nc`` server that reads each request's head and then runs the shell text ``answer`` (its
+        stdout is the connection): how a test makes a server answer 500, cut an answer short or close without one.
+        Returns its IP on the lab network."""
+        head = 'while read -r line; do [ "${#line}" -le 1 ] && break; done; '
+        script = f"printf '%s\\n' '{head}{answer}' > /tmp/answer && exec nc -ll -p {BACKEND_PORT} -e sh /tmp/answer"
+        container = f"{self.app}-{name}"
+        docker(
+            "run", "-d", "--init", "--name", container, "--network", self.network,
+            *label_args(object_labels(self.app, **{"dev.shipspec.service": name})),
+            "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+            "shipspec-test/busybox:1.36", "sh", "-c", script,
+        )  # fmt: skip
+        ip = docker("inspect", "-f", f'{{{{(index .NetworkSettings.Networks "{self.network}").IPAddress}}}}', container)
+        self.backends[name] = ip
+        return ip
+
     def stop_backend(self, name: str) -> None:
         docker("rm", "-f", f"{self.app}-{name}")
 

@@ -4,6 +4,7 @@ drained, removed and replaced, no request fails."""
 
 from __future__ import annotations
 
+import http.client
 import threading
 import time
 from collections import Counter
@@ -175,3 +176,48 @@ def test_zero_failed_requests_while_a_replica_is_drained_removed_and_replaced(la
     assert set(served) == {"a", "b", "c", "d"}, served
     assert all(body in {"c", "d"} for at, _, body in outcomes if at > removed_at + 0.05)
     assert [server.name for server in lab.runtime.servers(BACKEND)] == ["c", "d"]
+
+
+ANSWERS = {  # kind → (what the server does after reading the request head, the client sees a failure)
+    "ok": ('printf "HTTP/1.0 200 OK\\r\\nContent-Length: 3\\r\\n\\r\\nok\\n"', False),
+    "500": ('printf "HTTP/1.0 500 Boom\\r\\nContent-Length: 5\\r\\n\\r\\nboom\\n"', True),
+    "200 cut short": ('printf "HTTP/1.0 200 OK\\r\\nContent-Length: 1000\\r\\n\\r\\npartial"', True),
+    "500 cut short": ('printf "HTTP/1.0 500 Boom\\r\\nContent-Length: 1000\\r\\n\\r\\npartial"', True),
+    "closed without answer": ("exit 0", True),
+}
+
+
+def _status(lab: Lab) -> int | None:
+    """One request on a fresh connection: its status, or None for an answer that ends before its length."""
+    try:
+        return lab.get()[0]
+    except (OSError, http.client.HTTPException):
+        return None
+
+
+def _client_failed(lab: Lab) -> bool:
+    status = _status(lab)
+    return status is None or status >= 500
+
+
+def test_each_request_counts_once_in_the_error_rate(lab: Lab) -> None:
+    """The counters a canary is judged by, against what clients saw: each request once in ``requests``, each
+    failed one once in ``errors`` (a 500 cut short is in both hrsp_5xx and eresp), so the rate stays in [0, 1]."""
+    for number, (kind, (answer, fails)) in enumerate(ANSWERS.items()):
+        name = f"s{number}"
+        lab.runtime.add_server(BACKEND, name, lab.start_scripted_backend(name, answer), BACKEND_PORT, check=False)
+        deadline = time.monotonic() + 10
+        while _status(lab) == 503 and time.monotonic() < deadline:  # nc listens a moment after the container starts
+            time.sleep(0.1)
+        before = lab.runtime.server(BACKEND, name)
+        seen = [_client_failed(lab) for _ in range(5)]
+        window = lab.runtime.server(BACKEND, name).since(before)
+        assert seen == [fails] * 5, kind
+        assert (window.requests, window.errors) == (5, 5 if fails else 0), (kind, window)
+        lab.runtime.del_server(BACKEND, name)
+    refused = lab.backends["s0"]
+    lab.runtime.add_server(BACKEND, "s0", refused, BACKEND_PORT, check=False)
+    lab.runtime.add_server(BACKEND, "closed", refused, 9, check=False)  # nothing listens: moved to s0, unseen
+    seen = [_client_failed(lab) for _ in range(6)]
+    closed = lab.runtime.server(BACKEND, "closed")
+    assert not any(seen) and closed.requests == closed.errors == closed.wredis >= 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,50 @@ def test_check_in_progress_marker() -> None:
     assert ServerStat("web", "a", "MAINT", 1, 0, check_status="* L7OK").check_passed
     assert not ServerStat("web", "a", "UP 1/2", 1, 0, check_status="* INI").check_passed
     assert ServerStat("web", "a", "UP 1/2", 1, 0).serving
+
+
+OUTCOMES_CSV = (Path(__file__).parent / "data" / "show_stat_outcomes_2.6.csv").read_text()
+OUTCOMES = {s.name: s for s in parse_show_stat(OUTCOMES_CSV)}
+# Each row: six requests of one kind through HAProxy 2.6.12 to one server (tests/proxy/test_haproxy_live.py shows
+# the same live). "refused" is a server whose port is closed beside a live peer ("refused-peer").
+EXPECTED = {
+    "ok": (6, 0), "keepalive": (6, 0), "e500": (6, 6), "cut200": (6, 6), "cut500": (6, 6), "noans": (6, 6),
+    "garbage": (6, 6), "refused": (5, 5), "refused-peer": (6, 0), "refused-alone": (6, 6),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_request_counts_once_whatever_its_outcome(name: str) -> None:
+    stat = OUTCOMES[name]
+    assert (stat.requests, stat.errors) == EXPECTED[name]
+
+
+def test_the_old_sum_counted_a_cut_short_500_twice() -> None:
+    cut = OUTCOMES["cut500"]
+    assert cut.hrsp_5xx + cut.eresp + cut.econ + cut.wredis == 12  # what made "824/823 (100.1%)"
+    assert (cut.errors, cut.error_rate) == (6, 1.0)
+    noans = OUTCOMES["noans"]
+    assert noans.stot == 24 and noans.requests == 6  # retries open connections, not requests
+
+
+def _total(rows: tuple[ServerStat, ...]) -> ServerStat:
+    """One server that saw all of ``rows``' requests: counters add up."""
+    keys = [f.name for f in dataclasses.fields(ServerStat) if f.type == "int" and f.name not in ("weight", "scur")]
+    sums = {key: sum(getattr(r, key) for r in rows) for key in keys}
+    return dataclasses.replace(rows[0], name="mixed", **sums)
+
+
+@pytest.mark.parametrize("rows", list(itertools.combinations_with_replacement(sorted(EXPECTED), 3)))
+def test_mixed_outcomes_never_exceed_the_requests_and_miss_no_failure(rows: tuple[str, ...]) -> None:
+    mixed = _total(tuple(OUTCOMES[r] for r in rows))
+    assert mixed.requests == sum(EXPECTED[r][0] for r in rows)
+    assert sum(EXPECTED[r][1] for r in rows) <= mixed.errors <= mixed.requests
+    assert 0.0 <= mixed.error_rate <= 1.0
+
+
+def test_a_window_of_a_busy_server_stays_within_its_requests() -> None:
+    """A request in flight when the window opened ends inside it: its failure shows, its choice (lbtot) does not."""
+    before = ServerStat("web", "a", "UP", 100, scur=3, lbtot=10, req_tot=7, hrsp_5xx=7)
+    after = dataclasses.replace(before, scur=0, lbtot=12, req_tot=12, hrsp_5xx=12)
+    window = after.since(before)
+    assert (window.requests, window.errors, window.error_rate) == (5, 5, 1.0)
