@@ -25,7 +25,7 @@ from engine.desire.types import (
     PortBinding,
     Strategy,
 )
-from engine.spec.model import StrategyType
+from engine.spec.model import AppSpec, StrategyType
 from engine.spec.validate import ValidSpec
 
 if TYPE_CHECKING:
@@ -35,14 +35,19 @@ if TYPE_CHECKING:
 def proxy_frontends(valid: ValidSpec) -> dict[str, list[tuple[ProxyFrontend, PortBinding]]]:
     """service → its published TCP ports as proxy frontends (``<service>-<host port>``), with the binding each
     replaces. HTTP mode when the service has an HTTP health check or an ``expose`` route, else TCP."""
+    return spec_frontends(valid.spec)
+
+
+def spec_frontends(spec: AppSpec) -> dict[str, list[tuple[ProxyFrontend, PortBinding]]]:
+    """:func:`proxy_frontends` of a spec alone (the Compose renderer has no validated file, only the spec)."""
     from engine.proxy.config import ProxyFrontend
 
     out: dict[str, list[tuple[ProxyFrontend, PortBinding]]] = {}
-    hosts = {p.host for s in valid.spec.services.values() for p in s.ports if p.host is not None}
+    hosts = {p.host for s in spec.services.values() for p in s.ports if p.host is not None}
     bound: set[int] = set()
     names: set[str] = set()
-    for name in sorted(valid.spec.services):
-        svc = valid.spec.services[name]
+    for name in sorted(spec.services):
+        svc = spec.services[name]
         http = svc.health.http if svc.health is not None else None
         for binding in C.ports(svc):
             if binding.host is None or binding.protocol != "tcp":

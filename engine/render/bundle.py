@@ -37,7 +37,7 @@ class Kind(StrEnum):
     K8S = "k8s"
 
 
-SCOPES = {Kind.DOCKERFILE: "docker/", Kind.COMPOSE: "compose.yaml", Kind.K8S: "k8s/"}
+SCOPES = {Kind.DOCKERFILE: ("docker/",), Kind.COMPOSE: ("compose.yaml", "compose/"), Kind.K8S: ("k8s/",)}
 
 
 class RenderedBundle(Mapping[str, str]):
@@ -113,14 +113,14 @@ def render_bundle(
             files.update(renderers[kind](ctx))
         except TargetCannotExpress as exc:  # this target only: the others still render
             skipped[kind.value] = str(exc)
-    scopes = tuple(SCOPES[k] for k in Kind if k in kinds and k.value not in skipped)
+    scopes = tuple(scope for k in Kind if k in kinds and k.value not in skipped for scope in SCOPES[k])
     return RenderedBundle(files, scopes, sha, skipped)
 
 
 def _compose(ctx: RenderContext) -> dict[str, str]:
-    doc = compose_document(ctx)
+    doc, written = compose_document(ctx)
     text = render_template("compose/compose.yaml.j2", header=ctx.header(), doc=doc, notes=spec_only_notes(doc))
-    return {"compose.yaml": _checked_yaml("compose.yaml", text, doc)}
+    return {"compose.yaml": _checked_yaml("compose.yaml", text, doc), **written}
 
 
 def _dockerfiles(ctx: RenderContext) -> dict[str, str]:

@@ -1,18 +1,25 @@
 """The Compose file: the structure shipspec intends, built as data, then laid out by ``templates/compose``.
 
 Compose interpolates ``$`` in every string of the file, so every spec string is written with ``$`` doubled (``$$``
-is Compose's literal dollar). Secrets travel through Compose ``secrets:`` whose sources are the operator's
-environment or a file, never a value: the container sees the secret as ``/run/secrets/<VAR>`` and ``<VAR>_FILE``
+is Compose's literal dollar). Secret values are never written: a secret read from a file travels as a Compose
+file secret (a bind mount, which a read-only container takes); one read from the operator's environment becomes
+``VAR: ${NAME:?…}``, interpolated by Compose when it runs, which is how shipspec's own apply hands it over (an
+environment variable). Compose v2 cannot inject an environment-sourced *secret* into a read-only container ("`file`
+is the sole supported option"), and docker-compose 1.29 reads neither. A file secret is seen as
+``/run/secrets/<VAR>`` and ``<VAR>_FILE``
 names that path (the convention of the official postgres, mysql and redis images).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal
+from pathlib import PurePosixPath
 from typing import Any
 
 from engine.errors import RenderError
+from engine.render.compose_proxy import add_proxy
 from engine.render.context import RenderContext, health_command
 from engine.spec.derived import compose_secret_name as secret_name
 from engine.spec.model import Condition, Runtime, ServiceSpec
@@ -36,49 +43,54 @@ def unescape(text: str) -> str:
     return text.replace("$$", "$")
 
 
-def compose_document(ctx: RenderContext) -> dict[str, Any]:
+def compose_document(ctx: RenderContext) -> tuple[dict[str, Any], dict[str, str]]:
+    """The Compose document, and the files it names beside it (path relative to the output folder → text): the
+    contents of the spec's ``files`` and the proxy's config, mounted as file configs. Not inline ``content``:
+    Compose v2 cannot put inline content into a read-only container ("`file` is the sole supported option"),
+    and docker-compose 1.29 reads file configs only."""
     spec = ctx.spec
+    written: dict[str, str] = {}
     services: dict[str, Any] = {}
     volumes: dict[str, Any] = {}
     secrets: dict[str, Any] = {}
     configs: dict[str, Any] = {}
     for name in sorted(spec.services):
         svc = spec.services[name]
-        services[name] = _service(ctx, name, svc, configs)
+        services[name] = _service(ctx, name, svc, configs, written)
         for mount in svc.volumes:
             if mount.name is not None:
                 volumes[mount.name] = {}
         for ref in svc.secrets.values():
-            source = {"environment": ref.env} if ref.env is not None else {"file": ctx.relative(ref.file or "")}
-            secrets[secret_name(ref)] = source
+            if ref.file is not None:
+                secrets[secret_name(ref)] = {"file": ctx.relative(ref.file)}
     doc: dict[str, Any] = {"name": _project(ctx), "services": services}
     for key, section in (("volumes", volumes), ("secrets", secrets), ("configs", configs)):
         if section:
             doc[key] = {k: section[k] for k in sorted(section)}
-    return doc
+    add_proxy(ctx, doc, written, _short_port)  # replicas sharing a host port: the proxy publishes it
+    return doc, written
 
 
 SPEC_ONLY = "# Compose Specification only:"
+COMPOSE_FILES = "compose"  # the folder, beside compose.yaml, of the files it mounts
+_SAFE_FILE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,100}", re.ASCII)
 
 
 def spec_only_notes(doc: dict[str, Any]) -> list[str]:
     """What in ``doc`` only the Compose Specification (Compose v2) reads, for comments at the top of the file;
     everything else is written in forms docker-compose 1.29 reads too (short port syntax, file secrets)."""
-    notes = [
+    return [
         f"{SPEC_ONLY} top-level `name` (docker-compose 1.29: delete that line, run docker-compose -p {doc['name']})."
     ]
-    if any("environment" in s for s in doc.get("secrets", {}).values()):
-        notes.append(f"{SPEC_ONLY} secrets from the operator's environment (docker-compose 1.29: file secrets only).")
-    if any("content" in c for c in doc.get("configs", {}).values()):
-        notes.append(f"{SPEC_ONLY} configs with inline content (docker-compose 1.29: file configs only).")
-    return notes
 
 
 def _project(ctx: RenderContext) -> str:
     return ctx.spec.name if ctx.env is None else f"{ctx.spec.name}-{ctx.env}".lower()
 
 
-def _service(ctx: RenderContext, name: str, svc: ServiceSpec, configs: dict[str, Any]) -> dict[str, Any]:
+def _service(
+    ctx: RenderContext, name: str, svc: ServiceSpec, configs: dict[str, Any], written: dict[str, str]
+) -> dict[str, Any]:
     out: dict[str, Any] = {"image": esc(ctx.image(name))}
     if svc.build is not None:
         out["build"] = _build(ctx, name, svc)
@@ -91,7 +103,7 @@ def _service(ctx: RenderContext, name: str, svc: ServiceSpec, configs: dict[str,
     out.update(_security(ctx, svc))
     out.update(_environment(name, svc))
     if svc.files:
-        out["configs"] = _configs(ctx, name, svc, configs)
+        out["configs"] = _configs(ctx, name, svc, configs, written)
     published = [p for p in svc.ports if p.host is not None]
     if published:
         out["ports"] = [_short_port(p.host_ip, p.host, p.container, p.protocol) for p in published]
@@ -148,24 +160,35 @@ def _security(ctx: RenderContext, svc: ServiceSpec) -> dict[str, Any]:
 def _environment(name: str, svc: ServiceSpec) -> dict[str, Any]:
     out: dict[str, Any] = {}
     environment = {k: esc(svc.env[k]) for k in sorted(svc.env)}
-    for var in sorted(svc.secrets):
+    files = {v: ref for v, ref in svc.secrets.items() if ref.file is not None}
+    for var in sorted(set(svc.secrets) - set(files)):
+        source = svc.secrets[var].env
+        environment[var] = f"${{{source}:?set {source} in the environment that runs docker compose}}"
+    for var in sorted(files):
         if f"{var}_FILE" in environment:
             raise RenderError(f"services.{name}: env {var}_FILE clashes with the file path of secret {var}")
         environment[f"{var}_FILE"] = f"/run/secrets/{var}"
     if environment:
         out["environment"] = {k: environment[k] for k in sorted(environment)}
-    if svc.secrets:
-        out["secrets"] = [{"source": secret_name(svc.secrets[v]), "target": v} for v in sorted(svc.secrets)]
+    if files:
+        out["secrets"] = [{"source": secret_name(files[v]), "target": v} for v in sorted(files)]
     return out
 
 
-def _configs(ctx: RenderContext, name: str, svc: ServiceSpec, configs: dict[str, Any]) -> list[dict[str, Any]]:
-    """Files become Compose configs (inline ``content`` or a ``file``), mounted read-only at their target."""
+def _configs(
+    ctx: RenderContext, name: str, svc: ServiceSpec, configs: dict[str, Any], written: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Files become Compose file configs, mounted read-only at their target: a spec's inline content is written
+    beside the Compose file (``compose/<service>/<n>-<name>``, verbatim: Compose does not interpolate a file's
+    content), a source file is named where it is."""
     out = []
     for i, file in enumerate(svc.files):
         key = f"{name}_file_{i}"
         if file.content is not None:
-            configs[key] = {"content": esc(file.content)}
+            base = PurePosixPath(file.target).name
+            path = f"{COMPOSE_FILES}/{name}/{i}-{base}" if _SAFE_FILE.fullmatch(base) else f"{COMPOSE_FILES}/{name}/{i}"
+            written[path] = file.content
+            configs[key] = {"file": f"./{path}"}
         else:
             configs[key] = {"file": esc(ctx.relative(file.source or ""))}
         out.append({"source": key, "target": esc(file.target)})

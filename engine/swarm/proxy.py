@@ -2,11 +2,9 @@
 
 On one engine shipspec adds and removes each replica at HAProxy's runtime API. On a Swarm the tasks come and go
 on their own, so each backend follows ``tasks.<app>-<service>`` through Docker's embedded DNS on the overlay
-(``server-template`` with a ``resolvers`` section; every task of a ``dnsrr`` service is one A record). A task
-joins the rotation after HAProxy's own check passes on it and leaves when it stops answering or leaves the DNS
-answer; a request whose connection is refused (a task that just stopped) is retried on another server
-(``retry-on conn-failure`` with ``option redispatch``), which is what keeps a rolling update free of failed
-requests. The ports are published in host mode on every node the proxy runs on (``proxy.placement``).
+(``engine.proxy.dns_config``; every task of a ``dnsrr`` service is one A record), which is what keeps a rolling
+update free of failed requests. The ports are published in host mode on every node the proxy runs on
+(``proxy.placement``).
 """
 
 from __future__ import annotations
@@ -18,7 +16,8 @@ from engine import labels as L
 from engine.desire.hashing import sha256_hex
 from engine.desire.proxy import proxy_frontends
 from engine.desire.types import DesiredService, DesiredState
-from engine.proxy.config import CONFIG_PATH, check_name, proxy_argv
+from engine.proxy.config import CONFIG_PATH, proxy_argv
+from engine.proxy.dns_config import render_dns_proxy_config
 from engine.spec.validate import ValidSpec
 from engine.swarm.desired import (
     OBJECT_SERVICE,
@@ -30,44 +29,11 @@ from engine.swarm.desired import (
 )
 from engine.swarm.update import NS
 
-MAX_TASKS = 16  # server slots per backend: more tasks than this are not all used
-DNS = "127.0.0.11:53"  # Docker's embedded DNS inside every task on a user-defined network
-
-HEAD = f"""\
-global
-    maxconn 4096
-resolvers docker
-    nameserver dns {DNS}
-    resolve_retries 3
-    timeout resolve 1s
-    timeout retry 1s
-    hold valid 1s
-    hold obsolete 1s
-    hold nx 1s
-    accepted_payload_size 8192
-defaults
-    timeout connect 2s
-    timeout client 60s
-    timeout server 60s
-    timeout queue 30s
-    retries 3
-    option redispatch 1
-"""
-
 
 def render_swarm_proxy_config(backends: Sequence[tuple[str, int, str, int, str]]) -> str:
-    """(name, bind port, upstream DNS name, target port, mode) per frontend → the HAProxy file."""
-    parts = [HEAD]
-    for name, bind, upstream, target, mode in backends:
-        check_name("frontend", name)
-        retry = "    retry-on conn-failure empty-response response-timeout\n" if mode == "http" else ""
-        parts.append(
-            f"frontend {name}\n    mode {mode}\n    bind :{bind}\n    default_backend {name}\n"
-            f"backend {name}\n    mode {mode}\n    balance roundrobin\n{retry}"
-            f"    default-server check inter 1s fall 1 rise 1 resolvers docker init-addr none\n"
-            f"    server-template task {MAX_TASKS} tasks.{check_name('upstream', upstream)}:{target}\n"
-        )
-    return "".join(parts)
+    """(name, bind port, Swarm service name, target port, mode) per frontend → the HAProxy file; each backend
+    follows ``tasks.<service>``, the DNS name with one A record per task."""
+    return render_dns_proxy_config([(n, bind, f"tasks.{up}", target, mode) for n, bind, up, target, mode in backends])
 
 
 def proxy_service(

@@ -110,7 +110,8 @@ def test_values_round_trip_into_every_artifact(tmp_path: Path) -> None:
     assert [unescape(a) for a in compose["command"]] == command
     assert [unescape(a) for a in compose["healthcheck"]["test"]] == ["CMD", "sh", "-c", *NASTY]
     configs = yaml.safe_load(bundle["compose.yaml"])["configs"]
-    assert unescape(configs["app_file_0"]["content"]) == "\n".join(NASTY)
+    mounted = configs["app_file_0"]["file"].removeprefix("./")
+    assert bundle[mounted] == "\n".join(NASTY)   # written verbatim beside the file: Compose reads it as it is
 
     configmap = yaml.safe_load(bundle["k8s/app-env-configmap.yaml"])
     assert configmap["data"] == expected_env
