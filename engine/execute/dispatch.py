@@ -122,9 +122,10 @@ def undo_step(step: Step, gateway: DockerGateway, clock: Clock) -> Callable[[], 
         case DisconnectAlias(container=c, network=net, alias=alias):
             return lambda: gateway.leave_alias(c, net, keep_aliases=(alias,))
         case ProxyAddServer(proxy=proxy, backend=backend, server=server):
+            # drained like any leaving replica: requests it took since the join finish (an undo cut them: 502s)
             remove = ProxyRemoveServer(
                 id=f"undo:{step.id}", service=step.service, cause="undo", proxy=proxy, backend=backend, server=server,
-                drain_s=0.0,
+                drain_s=step.drain_s,
             )
             return lambda: proxy_remove(remove, gateway, clock)
         case ProxyRemoveServer(container=container) if container:

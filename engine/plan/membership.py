@@ -313,6 +313,7 @@ def _adds(
             network=network,
             port=backend.port,
             deadline_s=svc.strategy.health_deadline_s,
+            drain_s=svc.strategy.drain_s,
         )
         out.append(step)
     return out

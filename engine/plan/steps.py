@@ -156,7 +156,8 @@ class Pause(_Step):
 class ProxyAddServer(_Step):
     """Put a healthy replica behind the proxy: add ``server`` (address: ``container``'s IP on ``network``, port
     ``port``) to ``backend`` of the proxy container ``proxy``, let HAProxy's own check pass within ``deadline_s``,
-    then set it ready. Adding a server that is already there only makes sure it is ready."""
+    then set it ready. Adding a server that is already there only makes sure it is ready. Undoing it drains the
+    server for up to ``drain_s`` (the strategy's ``drain``), so the requests it took in the meantime finish."""
 
     kind: ClassVar[str] = "proxy-add-server"
     proxy: str
@@ -166,6 +167,7 @@ class ProxyAddServer(_Step):
     network: str
     port: int
     deadline_s: float
+    drain_s: float = 10.0  # a plan saved before this field: the strategy's default drain
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -29,7 +29,8 @@ def _gateway() -> FakeGateway:
 
 
 ADD = ProxyAddServer(id="a", service="web", cause="c", proxy="shop-shipspec-proxy-1", backend="web-8080",
-                     server="web-1-r2", container="shop-web-1-next", network="shop", port=8080, deadline_s=5.0)
+                     server="web-1-r2", container="shop-web-1-next", network="shop", port=8080, deadline_s=5.0,
+                     drain_s=7.0)
 REMOVE = ProxyRemoveServer(id="r", service="web", cause="c", proxy="shop-shipspec-proxy-1", backend="web-8080",
                            server="web-1-r1", drain_s=3.0, container="shop-web-1-next", network="shop", port=8080)
 
@@ -77,7 +78,7 @@ def test_undo_of_add_removes_and_undo_of_remove_adds_back() -> None:
     undo_remove()
     assert "web-1-r1" in gw.proxy.backends["web-8080"]
     undo_add()
-    assert gw.proxy.log[-1] == "retire web-8080/web-1-r2 0"
+    assert gw.proxy.log[-1] == "retire web-8080/web-1-r2 7"  # drained like any leaving replica
     assert undo_step(ProxyRemoveServer(id="s", service="web", cause="stale", proxy="p", backend="b", server="s",
                                        drain_s=0.0), gw, FakeClock()) is None
 
