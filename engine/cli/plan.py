@@ -48,7 +48,8 @@ def plan(spec_file: str, env: str | None, state_dir: str | None, out: str | None
     revision = session.next_revision()
     holder = read_lock(session.gateway, lock_name(session.app, session.env))
     running = holder is not None and holder.running(time.time())
-    prepared = prepare(session.valid, session.gateway, session.options, revision, apply_running=running)
+    prepared = prepare(session.valid, session.gateway, session.options, revision, apply_running=running,
+                       settled=not running and session.settled())
     result = prepared.plan
     if before is not None and not result.has_changes:
         record(before, session.valid, prepared.desired, session_state_dir(session.valid, session.options), env,

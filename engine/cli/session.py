@@ -50,6 +50,13 @@ class Session:
             return 1
         return self.history.next_revision(self.app, self.env)
 
+    def settled(self) -> bool:
+        """The last apply finished (a release is deployed) and none is pending; without a history, unknown: no."""
+        if self._history is None and not self.history_path.exists():
+            return False
+        store = self.history
+        return not store.pending(self.app, self.env) and store.last_deployed(self.app, self.env) is not None
+
     @property
     def app(self) -> str:
         return self.valid.spec.name

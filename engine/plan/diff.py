@@ -85,12 +85,15 @@ class ServiceChange:
 
 INTERRUPTED = "an interrupted apply"
 RUNNING = "the apply running now"
+SETTLED = "the last apply, which finished"
 
 
-def diff(desired: DesiredState, observed: ObservedState, *, apply_running: bool = False) -> list[ServiceChange]:
+def diff(desired: DesiredState, observed: ObservedState, *, apply_running: bool = False,
+         settled: bool = False) -> list[ServiceChange]:
     """Changes for every desired service (sorted), then for every orphaned service (sorted). ``apply_running``:
-    another process holds the lock and is at work, so a leftover is its work in progress, not an interruption's."""
-    origin = RUNNING if apply_running else INTERRUPTED
+    another process holds the lock and is at work, so a leftover is its work in progress, not an interruption's.
+    ``settled``: the last apply finished and none is pending, so every container passed its health gate."""
+    origin = RUNNING if apply_running else SETTLED if settled else INTERRUPTED
     by_service: dict[str, list[ObservedContainer]] = {}
     for c in observed.containers:
         by_service.setdefault(c.service, []).append(c)
@@ -194,7 +197,10 @@ def _judge(svc: DesiredService, slot: int, c: ObservedContainer, b: _Buckets, or
         b.start.append(ContainerAction(c, (stopped,)))
     if changes := update_causes(svc, c):
         b.update.append(ContainerAction(c, tuple(changes)))
-    if not stopped and c.health is Health.STARTING and svc.template.health is not None:
+    # Docker says "starting" until its own first check, one interval after start; an apply's gate that ran the
+    # check itself opened earlier. After a finished apply that is no change to wait for: the plan right after
+    # `apply` has nothing to do (Docker's later verdict, unhealthy, is a replacement like any other).
+    if not stopped and c.health is Health.STARTING and svc.template.health is not None and origin != SETTLED:
         waits = "the apply running now waits for it" if origin == RUNNING else "an earlier apply was interrupted"
         b.verify.append(ContainerAction(c, (f"not seen healthy yet ({waits})",)))
 

@@ -69,10 +69,12 @@ class Plan:
         return [] if fingerprint_of(now) == self.fingerprint else token_changes(self.observed, now) or ["unknown"]
 
 
-def make_plan(desired: DesiredState, observed: ObservedState, *, apply_running: bool = False) -> Plan:
+def make_plan(desired: DesiredState, observed: ObservedState, *, apply_running: bool = False,
+              settled: bool = False) -> Plan:
     """``apply_running``: another process's apply is at work (its lock is held and alive), so what it left under
-    temporary names is named as its work in progress; the steps are the same."""
-    changes = diff(desired, observed, apply_running=apply_running)
+    temporary names is named as its work in progress; the steps are the same. ``settled``: the last apply finished
+    and none is pending or running, so a container Docker still calls "starting" has passed its gate already."""
+    changes = diff(desired, observed, apply_running=apply_running, settled=settled)
     steps: list[Step] = []
     summaries: list[ResourceChange] = []
     prereq = _objects(desired, observed, steps, summaries)

@@ -78,11 +78,12 @@ def load(options: Options) -> ValidSpec:
 
 def prepare(
     valid: ValidSpec, gateway: DockerGateway, options: Options, revision: int,
-    *, secrets: Mapping[str, Mapping[str, str]] | None = None, apply_running: bool = False,
+    *, secrets: Mapping[str, Mapping[str, str]] | None = None, apply_running: bool = False, settled: bool = False,
 ) -> Prepared:
     """Observe the engine and plan: desired state (with build digests and secret digests) diffed against it.
     ``secrets`` replaces the digests of the secret values (``status`` passes placeholders and reads none);
-    ``apply_running``: another process's apply holds the lock and is at work (see ``make_plan``)."""
+    ``apply_running``: another process's apply holds the lock and is at work; ``settled``: the last apply
+    finished and none is pending (both: see ``make_plan``)."""
     texts = _dockerfile_texts(valid, options)
     digests = {
         name: _with_build_options(
@@ -105,7 +106,7 @@ def prepare(
     dockerfiles = {
         svc.build.tag: texts[name] for name, svc in desired.services.items() if svc.build is not None
     }
-    plan = make_plan(desired, observed, apply_running=apply_running)
+    plan = make_plan(desired, observed, apply_running=apply_running, settled=settled)
     mark("planned", steps=len(plan.steps))
     return Prepared(valid, desired, observed, plan, dockerfiles, seconds)
 

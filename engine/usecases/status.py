@@ -50,11 +50,12 @@ def status(valid: ValidSpec, c: Collaborators, options: Options) -> StatusReport
     placeholders = {name: dict.fromkeys(svc.secrets, UNREAD) for name, svc in valid.spec.services.items()}
     prepared = prepare(valid, c.gateway, options, c.history.next_revision(app, env), secrets=placeholders)
     desired = assume_secrets_unchanged(prepared.desired, prepared.observed)
+    pending = tuple(r.revision for r in c.history.pending(app, env))
+    settled = not running and not pending and c.history.last_deployed(app, env) is not None
     drift = tuple(
         f"{ch.action.symbol} {ch.kind} {ch.name}: {ch.headline}" + "".join(f"; {cause}" for cause in ch.causes)
-        for ch in make_plan(desired, prepared.observed, apply_running=running).changes
+        for ch in make_plan(desired, prepared.observed, apply_running=running, settled=settled).changes
     )
-    pending = tuple(r.revision for r in c.history.pending(app, env))
     return StatusReport(
         app, env, prepared.observed.containers, drift, c.history.last_deployed(app, env),
         () if running else pending, lock, any(svc.secrets for svc in valid.spec.services.values()),

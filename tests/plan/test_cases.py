@@ -33,7 +33,7 @@ CASE_FILES = sorted(CASES.glob("*.yaml"))
 def run_case(case: dict[str, Any], tmp_path: Path) -> Plan:
     desired = desired_from(tmp_path, case["spec"], case.get("files", {}), case)
     observed = observed_from(tmp_path, case, desired)
-    return make_plan(desired, observed)
+    return make_plan(desired, observed, settled=bool(case.get("settled", False)))
 
 
 def _label(step: Step) -> str:
