@@ -17,7 +17,9 @@ from engine.cli.session import Session
 from engine.errors import ApplyError, UsageError
 from engine.history.model import ReleaseStatus
 from engine.swarm.gateway import SwarmGateway
+from engine.swarm.moves import moved_tasks
 from engine.swarm.plan import render_plan
+from engine.swarm.state import SwarmObserved
 from engine.swarm.usecase import (
     SwarmPrepared,
     check_fresh,
@@ -47,6 +49,7 @@ def plan(session: Session, out: str | None, fmt: str, detailed_exitcode: bool) -
         click.echo(plan_json(prepared.plan))
     else:
         click.echo(render_plan(prepared.plan, len(prepared.observed.services), len(prepared.observed.nodes)), nl=False)
+        _echo_moves(prepared.observed)
     if out is not None:
         doc = {"kind": SAVED_KIND, "spec_file": str(session.options.spec_file.resolve()), "env": session.valid.env,
                "fingerprint": prepared.plan.fingerprint}
@@ -119,9 +122,10 @@ def status(session: Session, fmt: str) -> None:
     services = {name: {"version": s.version, "replicas": s.replicas, "update": s.update_state or "-"}
                 for name, s in sorted(observed.services.items())}
     down = [n.hostname for n in observed.nodes if n.state != "ready"]
+    moves = moved_tasks(observed)
     if fmt == "json":
         click.echo(json.dumps({"cluster": observed.cluster_id, "services": services, "tasks": rows,
-                               "nodes_down": down}, sort_keys=True))
+                               "nodes_down": down, "moved": [m.describe() for m in moves]}, sort_keys=True))
         return
     click.echo(f"Swarm {observed.cluster_id[:12]}: {len(observed.nodes)} node(s)"
                + (f", down: {', '.join(down)}" if down else ""))
@@ -130,6 +134,13 @@ def status(session: Session, fmt: str) -> None:
     for r in rows:
         extra = f"  ({r['error']})" if r["error"] else ""
         click.echo(f"    {r['service']}.{r['slot'] or '-'}  {r['state']:<9} on {r['node']} ({r['node_state']}){extra}")
+    _echo_moves(observed)
+
+
+def _echo_moves(observed: SwarmObserved) -> None:
+    """The tasks Swarm moved off a node that went down or was drained (or where they failed), one line each."""
+    for move in moved_tasks(observed):
+        click.echo(f"Moved: {move.describe()}")
 
 
 def logs(session: Session, service: str, tail: int) -> None:

@@ -73,6 +73,7 @@ def task_from(data: Mapping[str, Any], network_id: str = "") -> SwarmTask:
         error=status.get("Err", ""),
         container_id=container.get("ContainerID", ""),
         address=address,
+        created_at=str(data.get("CreatedAt", "")),
     )
 
 

@@ -40,6 +40,7 @@ class SwarmTask:
     error: str = ""
     container_id: str = ""
     address: str = ""  # the task's address on the app's overlay
+    created_at: str = ""  # the engine's RFC 3339 time, nanoseconds; ``engine.swarm.moves`` orders tasks by it
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,3 +60,47 @@ def test_a_worker_engine_killed_mid_update(project: SwarmProject) -> None:
             break
         time.sleep(0.5)
     assert _node_state(project, "n3") == "ready"
+
+
+def _running_on(project: SwarmProject, node: str) -> list[str]:
+    done = project.cluster.docker("node", "ps", node, "--filter", "desired-state=running", "--format", "{{.Name}}")
+    return [name for name in done.stdout.split() if name.startswith(project.app)]
+
+
+def test_a_worker_drained_mid_update_and_status_and_plan_say_which_tasks_moved(project: SwarmProject) -> None:
+    project.write(shop_spec(project))
+    project.run("apply", "--yes")
+    assert _running_on(project, "n3"), "spread placement puts a web or api task on n3"
+    project.write(shop_spec(project, greeting="after-drain"))
+    env = {**os.environ, "NO_COLOR": "1", "SHIPSPEC_STATE_DIR": str(project.root / ".state"),
+           "SHOP_DB_PASSWORD": "s3cret"}
+    apply = subprocess.Popen([SHIPSPEC, "apply", "--yes"], cwd=project.root, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    try:
+        for _ in range(120):  # bounded: the update has started once the web service reports "updating"
+            state = project.service("web").get("UpdateStatus", {}).get("State", "")
+            if state == "updating" or apply.poll() is not None:
+                break
+            time.sleep(0.25)
+        drained = project.cluster.docker("node", "update", "--availability", "drain", "n3")
+        assert drained.returncode == 0, drained.stderr
+        out, err = apply.communicate(timeout=DEADLINE_S)  # nothing hangs past the deadline
+        assert "Traceback" not in err
+        assert "Apply complete" in out or "every service this apply changed is back" in err, out + err
+        for _ in range(120):  # bounded: Swarm moves the drained node's tasks within seconds
+            if not _running_on(project, "n3"):
+                break
+            time.sleep(0.5)
+        assert _running_on(project, "n3") == []
+        status = json.loads(project.run("status", "--format", "json").stdout)
+        moved = [m for m in status["moved"] if "(n3 drain)" in m]
+        assert moved, status["moved"]
+        assert all(m.split(" ")[1] == "n3" and m.split(" ")[3] in ("n1", "n2") for m in moved), moved
+        text = project.run("status").stdout
+        plan = project.run("plan", check=False).stdout
+        for line in moved:
+            assert f"Moved: {line}" in text and f"Moved: {line}" in plan, text + plan
+    finally:
+        if apply.poll() is None:
+            apply.kill()
+        project.cluster.docker("node", "update", "--availability", "active", "n3")
