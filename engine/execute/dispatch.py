@@ -8,7 +8,7 @@ once its replacement is healthy, so a failure after it is repaired by re-applyin
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import assert_never
@@ -16,6 +16,7 @@ from typing import assert_never
 from engine import labels as L
 from engine.desire.secrets import secret_values
 from engine.errors import NotFoundError, ProxyError, StepFailure
+from engine.execute.canary import watch_window
 from engine.execute.drain import drain_connections
 from engine.execute.health import wait_healthy
 from engine.observe.types import ContainerState
@@ -239,32 +240,8 @@ def _delete(gw: DockerGateway, api: ProxyApi, proxy: str, backend: str, server: 
 
 
 def watch_canary(step: Pause, gw: DockerGateway, clock: Clock) -> None:
-    """Sleep through the pause; behind the proxy, compare the canary servers' counters before and after it."""
+    """The canary's window (``engine.execute.canary``); without the proxy there is nothing to count: sleep."""
     if not step.watch or not step.proxy:
         clock.sleep(step.seconds)
         return
-    api = proxy_api(gw, step.proxy)
-    before = _counters(api, step.watch)
-    clock.sleep(step.seconds)
-    after = _counters(api, step.watch)
-    requests = errors = 0
-    for key, (req, err) in after.items():
-        req0, err0 = before.get(key, (0, 0))
-        failed = max(0, err - err0)
-        requests += max(failed, req - req0)  # a request in flight at the first look may end, and fail, inside
-        errors += failed
-    if requests >= step.min_requests and errors > step.max_error_rate * requests:
-        raise StepFailure(
-            f"canary error rate {errors}/{requests} ({errors / requests:.1%}) at the proxy is above "
-            f"{step.max_error_rate:.0%} ({', '.join(step.watch)})"
-        )
-
-
-def _counters(api: ProxyApi, watch: Sequence[str]) -> dict[str, tuple[int, int]]:
-    out: dict[str, tuple[int, int]] = {}
-    for backend in sorted({w.partition("/")[0] for w in watch}):
-        for stat in api.servers(backend):
-            key = f"{backend}/{stat.name}"
-            if key in watch:
-                out[key] = (stat.requests, stat.errors)
-    return out
+    watch_window(step, proxy_api(gw, step.proxy), clock)

@@ -122,20 +122,32 @@ def _after_holders_stop(by_service: dict[str, list[Step]], holders: frozenset[st
 
 
 def _watch_canaries(steps: list[Step], proxy: str) -> list[Step]:
-    """Each canary pause watches the error rate of the servers that joined before it."""
+    """Each canary pause watches the servers that joined before it; those that joined since the previous pause
+    (``joined``) are judged from their first request."""
     by_id = {s.id: s for s in steps}
+
+    def ancestors(step: Step) -> set[str]:
+        seen: set[str] = set()
+        todo = list(step.after)
+        while todo:
+            current = todo.pop()
+            if current not in seen and current in by_id:
+                seen.add(current)
+                todo.extend(by_id[current].after)
+        return seen
+
+    def joins(ids: set[str]) -> set[str]:
+        return {f"{s.backend}/{s.server}" for i in ids if isinstance(s := by_id[i], ProxyAddServer)}
+
     out: list[Step] = []
     for step in steps:
         if isinstance(step, Pause):
-            seen: set[str] = set()
-            todo = list(step.after)
-            while todo:
-                current = todo.pop()
-                if current not in seen and current in by_id:
-                    seen.add(current)
-                    todo.extend(by_id[current].after)
-            joined = sorted(f"{s.backend}/{s.server}" for i in seen if isinstance(s := by_id[i], ProxyAddServer))
-            out.append(dataclasses.replace(step, proxy=proxy, watch=tuple(joined)))
+            seen = ancestors(step)
+            earlier = {i for i in seen if isinstance(by_id[i], Pause)}
+            before = joins({a for p in earlier for a in ancestors(by_id[p])})
+            watch = joins(seen)
+            fresh = tuple(sorted(watch - before))
+            out.append(dataclasses.replace(step, proxy=proxy, watch=tuple(sorted(watch)), joined=fresh))
         else:
             out.append(step)
     return out

@@ -9,6 +9,7 @@ interrupted apply leaves something the next diff recognises. The arithmetic live
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 
@@ -158,6 +159,13 @@ def _rolling(svc: DesiredService, replace: Sequence[SlotReplace], network: str, 
 
 
 def _canary(svc: DesiredService, replace: Sequence[SlotReplace], network: str, prereqs: Ids) -> list[Step]:
+    """Each step's new replicas start beside the old ones; its pause (the judged window) starts the moment they
+    are healthy (behind the proxy: the moment they joined, so their first request is watched), and the old
+    replicas they replace leave only once the window passed. A window that fails has retired nothing.
+
+    Worked example, 3 replicas, steps 33/66/100: web-1-next starts, joins, and is watched beside web-1..3 (1 of 4
+    servers) for the pause; then web-1 leaves and web-1-next takes its name. web-2-next joins beside web-1 (new)
+    and web-2..3 (2 of 4 new) for the second pause; then web-2 leaves. web-3-next replaces web-3 with no pause."""
     s = svc.strategy
     steps: list[Step] = []
     todo = list(replace)
@@ -165,29 +173,30 @@ def _canary(svc: DesiredService, replace: Sequence[SlotReplace], network: str, p
     sizes = canary_batches(len(todo), s.steps)
     for number, size in enumerate(sizes, start=1):
         batch, todo = todo[:size], todo[size:]
-        part = _batch(svc, batch, network, (*prereqs, *barrier), 0)
-        steps += part
-        barrier = _tails(part)
+        hold = None
         if number < len(sizes):
             moved = len(replace) - len(todo)
-            pause = Pause(
+            hold = Pause(
                 id=f"pause:{svc.name}:{number}",
                 service=svc.name,
                 cause=f"canary step {number}: {moved} of {len(replace)} replicas on the new version, watch",
-                after=barrier,
                 seconds=s.pause_s,
                 max_error_rate=s.max_error_rate,
                 min_requests=s.min_requests,
             )
-            steps.append(pause)
-            barrier = (pause.id,)
+        part = _batch(svc, batch, network, (*prereqs, *barrier), 0, hold)
+        steps += part
+        barrier = _tails(part)
     return steps
 
 
-def _batch(svc: DesiredService, batch: Sequence[SlotReplace], network: str, after: Ids, down: int) -> list[Step]:
+def _batch(
+    svc: DesiredService, batch: Sequence[SlotReplace], network: str, after: Ids, down: int, hold: Pause | None = None
+) -> list[Step]:
     """One batch: the first ``down`` slots lose their old replica first; the rest start new ones beside the old,
     and all old replicas of the surge share leave together once every new replica of the batch is healthy (for
-    blue_green the batch is the whole set, so this is the switch)."""
+    blue_green the batch is the whole set, so this is the switch), or, with a canary's ``hold``, once that pause
+    (which starts when they are healthy) passed."""
     steps: list[Step] = []
     gates: list[str] = []
     for r in batch[:down]:
@@ -201,8 +210,12 @@ def _batch(svc: DesiredService, batch: Sequence[SlotReplace], network: str, afte
         launch = P.launch(svc, r.slot, True, r.causes, after)
         steps += launch
         gates.append(launch[-1].id)
+    leave_after = tuple(gates)
+    if hold is not None:
+        steps.append(dataclasses.replace(hold, after=leave_after))
+        leave_after = (hold.id,)
     for r in surge:
-        retire = P.retire(r.old.name, svc.name, r.causes, tuple(gates), **P.how(svc, network))
+        retire = P.retire(r.old.name, svc.name, r.causes, leave_after, **P.how(svc, network))
         steps += retire
         temp = svc.container(r.slot, temporary=True).name
         steps.append(

@@ -139,15 +139,20 @@ class DisconnectAlias(_Step):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Pause(_Step):
-    """Watch a canary step for ``seconds`` before promoting further. Behind the proxy, ``watch`` names the canary's
-    servers (``backend/server``): when they answered at least ``min_requests`` requests during the pause and more
-    than ``max_error_rate`` of them failed (5xx, broken responses, refused connections), the step fails and the
-    apply rolls back. Both come from the spec's strategy."""
+    """Watch a canary step for ``seconds`` (its window) before promoting further; it starts once the step's new
+    replicas joined, and their old replicas leave only after it. Behind the proxy, ``watch`` names the canary's
+    servers (``backend/server``) and ``joined`` those of them that joined right before this pause: those are
+    judged from their first request (HAProxy's counters start at zero when a server is added), the others from the
+    window's start. The window is judged at every poll: as soon as the watched servers answered at least
+    ``min_requests`` requests and more than ``max_error_rate`` of them failed (5xx, broken responses, refused
+    connections), they are drained (no new request) and the step fails, so the apply rolls back. Both thresholds
+    come from the spec's strategy."""
 
     kind: ClassVar[str] = "pause"
     seconds: float
     proxy: str = ""
     watch: tuple[str, ...] = ()
+    joined: tuple[str, ...] = ()
     max_error_rate: float = 0.05
     min_requests: int = 20
 

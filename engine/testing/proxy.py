@@ -27,8 +27,8 @@ class FakeServer:
 
     @property
     def status(self) -> str:
-        """HAProxy's status column: UP once set ready, MAINT while added but not yet in rotation."""
-        return "UP" if self.state == "ready" else "MAINT"
+        """HAProxy's status column: UP once set ready, DRAIN once drained, MAINT while added but not in rotation."""
+        return {"ready": "UP", "drain": "DRAIN"}.get(self.state, "MAINT")
 
 
 @dataclass
@@ -57,6 +57,10 @@ class FakeProxyRuntime:
     def ready(self, backend: str, name: str) -> None:
         self.log.append(f"ready {backend}/{name}")
         self.backends[backend][name].state = "ready"
+
+    def drain(self, backend: str, name: str) -> None:
+        self.log.append(f"drain {backend}/{name}")
+        self.backends[backend][name].state = "drain"
 
     def del_server(self, backend: str, name: str) -> None:
         self.log.append(f"del {backend}/{name}")

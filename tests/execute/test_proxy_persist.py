@@ -55,6 +55,9 @@ class Runtime:
             if server.name == name:
                 server.status = "UP"
 
+    def drain(self, backend: str, name: str) -> None:
+        self.log.append(f"drain {backend}/{name}")
+
     def del_server(self, backend: str, name: str) -> None:
         for server in self.servers_by_backend.get(backend, []):
             if server.name == name:

@@ -4,12 +4,15 @@ HAProxy is covered by tests/proxy and the e2e test."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from pathlib import Path
 
 import pytest
 
 from engine.desire.types import ContainerSpec, PortBinding
 from engine.errors import StepFailure
+from engine.execute.canary import POLL_S as CANARY_POLL_S
 from engine.execute.dispatch import proxy_add, proxy_remove, undo_step, watch_canary
 from engine.plan.steps import Pause, ProxyAddServer, ProxyRemoveServer
 from engine.testing import FakeClock, FakeGateway, FakeServer
@@ -83,27 +86,78 @@ def test_undo_of_add_removes_and_undo_of_remove_adds_back() -> None:
                                        drain_s=0.0), gw, FakeClock()) is None
 
 
-@pytest.mark.parametrize(("requests", "errors", "fails"), [(100, 0, False), (100, 5, False), (100, 6, True),
-                                                            (10, 10, False)])
-def test_canary_pause_judges_the_error_rate_of_the_watched_servers(requests: int, errors: int, fails: bool) -> None:
+class Traffic(FakeClock):
+    """Time-driven load on the fake proxy: per second, ``rate`` requests to the canary of which ``failing`` fail
+    (counted the way ServerStat counts them), and the old replica's own (unwatched) errors."""
+
+    def __init__(self, gw: FakeGateway, rate: float, failing: float) -> None:
+        super().__init__()
+        self.gw, self.rate, self.failing, self.began = gw, rate, failing, self.mono
+
+    def sleep(self, seconds: float) -> None:
+        super().sleep(seconds)
+        new, old = self.gw.proxy.backends["web-8080"]["web-1-r2"], self.gw.proxy.backends["web-8080"]["web-2-r1"]
+        if new.state == "ready":  # a drained canary gets no new request
+            elapsed = self.mono - self.began
+            new.requests, new.errors = int(self.rate * elapsed), int(self.failing * elapsed)
+        old.requests, old.errors = 1000, 1000  # not watched: the old version's errors do not count
+
+
+def _canary_proxy() -> FakeGateway:
     gw = _gateway()
-    gw.proxy.backends["web-8080"] = {"web-1-r2": FakeServer("web-1-r2", "x", 50, 1),
-                                     "web-2-r1": FakeServer("web-2-r1", "y")}
+    gw.proxy.backends["web-8080"] = {"web-1-r2": FakeServer("web-1-r2", "x", state="ready"),
+                                     "web-2-r1": FakeServer("web-2-r1", "y", state="ready")}
+    return gw
 
-    class Clock(FakeClock):
-        def sleep(self, seconds: float) -> None:
-            super().sleep(seconds)
-            new, old = gw.proxy.backends["web-8080"]["web-1-r2"], gw.proxy.backends["web-8080"]["web-2-r1"]
-            new.requests, new.errors = new.requests + requests, new.errors + errors
-            old.requests, old.errors = 1000, 1000  # not watched: the old version's errors do not count
 
-    pause = Pause(id="p", service="web", cause="c", seconds=2.0, proxy="shop-shipspec-proxy-1",
-                  watch=("web-8080/web-1-r2",))
+PAUSE = Pause(id="p", service="web", cause="c", seconds=2.0, proxy="shop-shipspec-proxy-1",
+              watch=("web-8080/web-1-r2",), joined=("web-8080/web-1-r2",))
+
+
+@pytest.mark.parametrize(("rate", "failing", "fails"), [(50, 0, False), (50, 2.5, False), (50, 3.5, True),
+                                                        (5, 5, False)])
+def test_canary_window_judges_the_error_rate_of_the_watched_servers(rate: float, failing: float,
+                                                                    fails: bool) -> None:
+    """5% of 50/s passes, 7% fails; 5 failing requests a second never reach the 20 requests judging needs."""
+    gw = _canary_proxy()
     if fails:
         with pytest.raises(StepFailure, match="canary error rate"):
-            watch_canary(pause, gw, Clock())
+            watch_canary(PAUSE, gw, Traffic(gw, rate, failing))
     else:
-        watch_canary(pause, gw, Clock())
+        watch_canary(PAUSE, gw, Traffic(gw, rate, failing))
+
+
+def test_a_failing_canary_is_drained_at_the_first_poll_past_the_threshold() -> None:
+    """Every request fails: at 100/s the 20 requests judging needs come after 0.2 s, so the window fails at the
+    first poll after that, long before its 2 s, and the canary is drained then; the rate never exceeds 100%."""
+    gw = _canary_proxy()
+    clock = Traffic(gw, 100, 100)
+    with pytest.raises(StepFailure, match=r"canary error rate (\d+)/(\d+) \(100\.0%\)") as failed:
+        watch_canary(PAUSE, gw, clock)
+    errors, requests = map(int, re.search(r"(\d+)/(\d+)", str(failed.value)).groups())  # type: ignore[union-attr]
+    assert errors == requests
+    assert PAUSE.min_requests <= requests <= PAUSE.min_requests + 100 * CANARY_POLL_S
+    assert clock.mono - clock.began <= 0.2 + CANARY_POLL_S + 1e-9
+    assert gw.proxy.log[-1] == "drain web-8080/web-1-r2"
+    assert gw.proxy.backends["web-8080"]["web-2-r1"].state == "ready"  # the old version keeps serving
+
+
+def test_servers_of_an_earlier_step_are_judged_from_the_window_start() -> None:
+    """A canary that joined for an earlier pause has its history judged already: only what it answers in this
+    window counts (100 old failures do not fail it), while the newly joined one counts from zero."""
+    gw = _canary_proxy()
+    gw.proxy.backends["web-8080"]["web-1-r2"].requests = 100
+    gw.proxy.backends["web-8080"]["web-1-r2"].errors = 100
+    earlier = dataclasses.replace(PAUSE, seconds=0.5, joined=())
+
+    class Quiet(FakeClock):
+        def sleep(self, seconds: float) -> None:
+            super().sleep(seconds)
+            gw.proxy.backends["web-8080"]["web-1-r2"].requests += 10
+
+    watch_canary(earlier, gw, Quiet())
+    with pytest.raises(StepFailure, match="100/150"):  # 100 failed before the first window, 50 fine in it
+        watch_canary(dataclasses.replace(earlier, joined=PAUSE.joined), gw, FakeClock())
 
 
 def test_canary_pauses_behind_the_proxy_watch_the_servers_that_joined_before_them(tmp_path: Path) -> None:
@@ -121,4 +175,15 @@ def test_canary_pauses_behind_the_proxy_watch_the_servers_that_joined_before_the
     plan = make_plan(desired, observed_from(tmp_path, case, desired))
     pauses = [s for s in plan.steps if isinstance(s, Pause)]
     assert [p.watch for p in pauses] == [("web-8080/web-1-r2",), ("web-8080/web-1-r2", "web-8080/web-2-r2")]
+    assert [p.joined for p in pauses] == [("web-8080/web-1-r2",), ("web-8080/web-2-r2",)]
     assert all(p.proxy == "shop-shipspec-proxy-1" for p in pauses)
+
+    # The window opens the moment the canary joined (not after the old replica drained and stopped), and the old
+    # replica leaves the proxy only once the window passed.
+    by_id = {s.id: s for s in plan.steps}
+    assert pauses[0].after == ("proxy-add:web-8080/web-1-r2",)
+    assert by_id["proxy-remove:web-8080/web-1-r1"].after == ("pause:web:1",)
+    assert pauses[1].after == ("proxy-add:web-8080/web-2-r2",)
+    assert by_id["proxy-remove:web-8080/web-2-r1"].after == ("pause:web:2",)
+    order = [s.id for s in plan.steps]
+    assert "proxy-remove:web-8080/web-3-r1" in order and "pause:web:3" not in order  # the last step is not held
