@@ -10,7 +10,9 @@ limit counted while reading rather than trusted from ``st_size``.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
+import functools
 import os
 import secrets
 import stat
@@ -20,6 +22,11 @@ from engine.errors import RenderError
 from engine.spec.readfile import FileReadError, read_limited
 
 READ_LIMIT = 8 * 1024 * 1024
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -77,9 +84,10 @@ class SafeDir:
             if parent != self.fd:
                 os.close(parent)
 
-    def stage(self, rel: str, data: bytes) -> str:
+    def stage(self, rel: str, data: bytes, *, sync: bool = True) -> str:
         """Write ``data`` to a new temporary file beside ``rel`` and return its path (``commit`` renames it into
-        place); a symlink, folder or special file at ``rel`` is refused, never replaced."""
+        place); a symlink, folder or special file at ``rel`` is refused, never replaced. ``sync=False`` leaves the
+        flush to one ``sync()`` of the whole folder before the renames (thousands of files, one flush)."""
         parent, name = self._parent(rel, create=True)
         try:
             _refuse_non_regular(name, parent, self._where(rel))
@@ -90,7 +98,8 @@ class SafeDir:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
                     handle.flush()
-                    os.fsync(handle.fileno())
+                    if sync:
+                        os.fsync(handle.fileno())
             except BaseException:
                 _unlink_quietly(tmp, parent)
                 raise
@@ -98,6 +107,14 @@ class SafeDir:
             if parent != self.fd:
                 os.close(parent)
         return "/".join([*rel.split("/")[:-1], tmp])
+
+    def sync(self) -> None:
+        """Every staged file on disk before any rename makes it visible: one ``syncfs(2)`` of the folder's file
+        system (35,000 files of a 5,000-service render: one flush instead of 35,000 ``fsync`` calls, each a
+        journal commit), ``os.sync()`` where the C library lacks it."""
+        syncfs = getattr(_libc(), "syncfs", None)
+        if syncfs is None or syncfs(self.fd) != 0:
+            os.sync()
 
     def commit(self, tmp: str, rel: str) -> None:
         """Rename a staged file over ``rel`` (one atomic step; a link put at ``rel`` meanwhile is replaced, not

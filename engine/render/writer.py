@@ -122,6 +122,8 @@ def _stage(folder: SafeDir, bundle: RenderedBundle, written: list[str]) -> list[
     try:
         for rel in written:
             staged.append((rel, _write(folder, rel, bundle[rel].encode("utf-8"))))
+        if staged:
+            folder.sync()
     except BaseException:
         for _, tmp in staged:
             folder.discard(tmp)
@@ -131,8 +133,8 @@ def _stage(folder: SafeDir, bundle: RenderedBundle, written: list[str]) -> list[
 
 
 def _write(folder: SafeDir, rel: str, data: bytes) -> str:
-    """Stage one file (a seam for tests that make the disk fail)."""
-    return folder.stage(rel, data)
+    """Stage one file (a seam for tests that make the disk fail); flushed with the others by ``folder.sync``."""
+    return folder.stage(rel, data, sync=False)
 
 
 def _prune(folder: SafeDir, bundle: RenderedBundle, stale: list[str]) -> None:

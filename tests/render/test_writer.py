@@ -103,3 +103,26 @@ def test_a_broken_manifest_is_an_error_not_a_guess(tmp_path: Path) -> None:
     (out / MANIFEST).write_text("{not json")
     with pytest.raises(RenderError, match="manifest"):
         write_bundle(bundle({"compose.yaml": "a\n"}), out)
+
+
+def test_staged_files_are_flushed_once_before_any_becomes_visible(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+    real_sync, real_commit = SafeDir.sync, SafeDir.commit
+
+    def sync(self: SafeDir) -> None:
+        events.append("sync")
+        real_sync(self)
+
+    def commit(self: SafeDir, tmp: str, rel: str) -> None:
+        events.append(f"commit {rel}")
+        real_commit(self, tmp, rel)
+
+    monkeypatch.setattr(SafeDir, "sync", sync)
+    monkeypatch.setattr(SafeDir, "commit", commit)
+    write_bundle(bundle({"compose.yaml": "a\n", "k8s/b.yaml": "b\n", "k8s/c.yaml": "c\n"}), tmp_path / "out")
+    assert events[0] == "sync" and events.count("sync") == 1
+    rendered = sorted(e for e in events[1:] if e != f"commit {MANIFEST}")   # the manifest syncs on its own
+    assert rendered == ["commit compose.yaml", "commit k8s/b.yaml", "commit k8s/c.yaml"]
+    assert (tmp_path / "out" / "k8s" / "c.yaml").read_text() == "c\n"
