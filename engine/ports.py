@@ -53,6 +53,10 @@ class ProxyStat(Protocol):
     def requests(self) -> int: ...
     @property
     def errors(self) -> int: ...
+    @property
+    def rtime(self) -> int:
+        """Average milliseconds to the first byte of the answer over the last 1024 requests (HTTP only)."""
+        ...
 
 
 class ProxyApi(Protocol):

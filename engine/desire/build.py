@@ -115,6 +115,7 @@ def _strategy(svc: ServiceSpec) -> Strategy:
         health_deadline_s=duration_seconds(s.health_deadline),
         max_error_rate=s.max_error_rate,
         min_requests=s.min_requests,
+        max_latency_s=duration_seconds(s.max_latency) if s.max_latency is not None else None,
     )
 
 

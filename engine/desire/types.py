@@ -134,6 +134,7 @@ class Strategy:
     health_deadline_s: float = 120.0
     max_error_rate: float = 0.05  # canary, behind the proxy: judged once min_requests answered during a pause
     min_requests: int = 20
+    max_latency_s: float | None = None  # canary, behind the proxy (HTTP): judged like max_error_rate
 
 
 @dataclass(frozen=True, slots=True)

@@ -183,6 +183,7 @@ def _canary(svc: DesiredService, replace: Sequence[SlotReplace], network: str, p
                 seconds=s.pause_s,
                 max_error_rate=s.max_error_rate,
                 min_requests=s.min_requests,
+                max_latency_s=s.max_latency_s,
             )
         part = _batch(svc, batch, network, (*prereqs, *barrier), 0, hold)
         steps += part

@@ -145,8 +145,8 @@ class Pause(_Step):
     judged from their first request (HAProxy's counters start at zero when a server is added), the others from the
     window's start. The window is judged at every poll: as soon as the watched servers answered at least
     ``min_requests`` requests and more than ``max_error_rate`` of them failed (5xx, broken responses, refused
-    connections), they are drained (no new request) and the step fails, so the apply rolls back. Both thresholds
-    come from the spec's strategy."""
+    connections), or, with ``max_latency_s``, took longer than that on average to start answering, they are drained
+    (no new request) and the step fails, so the apply rolls back. The thresholds come from the spec's strategy."""
 
     kind: ClassVar[str] = "pause"
     seconds: float
@@ -155,6 +155,7 @@ class Pause(_Step):
     joined: tuple[str, ...] = ()
     max_error_rate: float = 0.05
     min_requests: int = 20
+    max_latency_s: float | None = None  # judged like max_error_rate, against HAProxy's rtime (HTTP backends)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -116,6 +116,8 @@ def strategy_details(s: Strategy) -> str:
         case StrategyType.CANARY:
             steps = "/".join(str(p) for p in s.steps)
             judged = f"fails above {s.max_error_rate:.1%} errors of at least {s.min_requests} requests"
+            if s.max_latency_s is not None:
+                judged += f" or above {s.max_latency_s * 1000:g} ms to answer on average"
             return f"steps {steps}%, pause {_secs(s.pause_s)}, {judged}"
 
 

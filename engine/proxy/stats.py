@@ -58,6 +58,7 @@ class ServerStat:
     econ: int = 0
     wretr: int = 0
     wredis: int = 0
+    rtime: int = 0  # a gauge: average ms to the first byte of the answer over the last 1024 requests (0 in TCP mode)
     addr: str = ""
     check_status: str = ""
 
@@ -148,6 +149,7 @@ def parse_show_stat(text: str, backend: str | None = None) -> list[ServerStat]:
                 status=row.get("status") or "",
                 weight=_int(row, "weight"),
                 scur=_int(row, "scur"),
+                rtime=_int(row, "rtime"),
                 addr=row.get("addr") or "",
                 check_status=row.get("check_status") or "",
                 **{key: _int(row, key) for key in _COUNTERS},

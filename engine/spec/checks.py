@@ -17,7 +17,7 @@ from engine.spec.check_context import Check, CheckContext
 from engine.spec.checks_limits import LIMIT_CHECKS
 from engine.spec.imageref import image_ref_problem
 from engine.spec.model import AppSpec, Condition, RestartPolicy, Runtime, ServiceSpec, StrategyType, TargetType
-from engine.spec.quantity import cpu_millicores, memory_bytes
+from engine.spec.quantity import cpu_millicores, duration_seconds, memory_bytes
 from engine.spec.security import level_problems
 from engine.spec.source import SourceMap, SpecPath, format_path
 
@@ -194,6 +194,26 @@ def check_health_and_strategy(ctx: CheckContext) -> Iterator[Diagnostic]:
                 )
         elif strat.steps:
             yield ctx.source.diagnostic((*path, "steps"), "steps only apply to strategy canary")
+        yield from _latency(ctx, svc, path)
+
+
+def _latency(ctx: CheckContext, svc: ServiceSpec, path: SpecPath) -> Iterator[Diagnostic]:
+    """``max_latency`` is read from HAProxy's rtime, which only an HTTP backend measures (a TCP one reports 0), in
+    whole milliseconds, during a canary's pauses."""
+    strat = svc.strategy
+    if strat is None or strat.max_latency is None:
+        return
+    where = (*path, "max_latency")
+    if strat.type is not StrategyType.CANARY:
+        yield ctx.source.diagnostic(where, "max_latency only applies to strategy canary")
+    elif (svc.health is None or svc.health.http is None) and svc.expose is None:
+        yield ctx.source.diagnostic(
+            where,
+            "max_latency needs the proxy in HTTP mode, which measures response times; this service is proxied as TCP",
+            "give the service an `http` health check (or an `expose` route), or drop max_latency",
+        )
+    elif duration_seconds(strat.max_latency) < 0.001:
+        yield ctx.source.diagnostic(where, f"max_latency {strat.max_latency} is below 1ms, HAProxy's resolution")
 
 
 def _health(ctx: CheckContext, name: str, svc: ServiceSpec) -> Iterator[Diagnostic]:

@@ -274,6 +274,14 @@ class StrategySpec(_Spec):
         ge=0.0,
         le=1.0,
     )
+    max_latency: str | None = _f(
+        "Canary, behind the proxy (HTTP services): the highest average time the new version may take to start "
+        "answering (HAProxy's rtime) once it answered min_requests requests in a pause; above it the apply rolls "
+        "back. Unset: latency is not judged.",
+        "500ms",
+        default=None,
+        pattern=DURATION,
+    )
     min_requests: int = _f(
         "Canary, behind the proxy: requests the new version must have answered during a pause before its error "
         "rate is judged (fewer: too little traffic to tell, the step passes).",

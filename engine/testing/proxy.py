@@ -24,6 +24,7 @@ class FakeServer:
     state: str = "maint"
     checked: bool = True
     weight: int = 100
+    rtime: int = 0
 
     @property
     def status(self) -> str:

@@ -27,5 +27,5 @@ def test_canary_pauses_carry_the_specs_thresholds(tmp_path: Path) -> None:
 
     plan = run_case(load_case(CASES / "54_canary_thresholds_from_the_spec.yaml"), tmp_path)
     pauses = [s for s in plan.steps if isinstance(s, Pause)]
-    assert [(p.max_error_rate, p.min_requests) for p in pauses] == [(0.01, 200)]
+    assert [(p.max_error_rate, p.min_requests, p.max_latency_s) for p in pauses] == [(0.01, 200, 0.25)]
     assert pauses[0].watch, "behind the proxy, the pause watches the canary's servers"

@@ -187,3 +187,19 @@ def test_canary_pauses_behind_the_proxy_watch_the_servers_that_joined_before_the
     assert by_id["proxy-remove:web-8080/web-2-r1"].after == ("pause:web:2",)
     order = [s.id for s in plan.steps]
     assert "proxy-remove:web-8080/web-3-r1" in order and "pause:web:3" not in order  # the last step is not held
+
+
+@pytest.mark.parametrize(("rtime", "rate", "fails"), [(800, 50, True), (300, 50, False), (800, 5, False)])
+def test_canary_window_judges_the_response_time_once_enough_requests_answered(rtime: int, rate: float,
+                                                                             fails: bool) -> None:
+    """max_latency 500 ms against HAProxy's rtime: 800 ms fails, 300 ms passes; 5 requests a second never reach the
+    20 requests judging needs, however slow they are."""
+    gw = _canary_proxy()
+    gw.proxy.backends["web-8080"]["web-1-r2"].rtime = rtime
+    pause = dataclasses.replace(PAUSE, max_latency_s=0.5)
+    if fails:
+        with pytest.raises(StepFailure, match=r"canary response time 800 ms on average .* above 500 ms"):
+            watch_canary(pause, gw, Traffic(gw, rate, 0))
+        assert gw.proxy.log[-1] == "drain web-8080/web-1-r2"
+    else:
+        watch_canary(pause, gw, Traffic(gw, rate, 0))

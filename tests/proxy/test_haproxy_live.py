@@ -221,3 +221,17 @@ def test_each_request_counts_once_in_the_error_rate(lab: Lab) -> None:
     seen = [_client_failed(lab) for _ in range(6)]
     closed = lab.runtime.server(BACKEND, "closed")
     assert not any(seen) and closed.requests == closed.errors == closed.wredis >= 1
+
+
+def test_response_time_is_measured_per_server(lab: Lab) -> None:
+    """``rtime``, what ``strategy.max_latency`` is judged by: a server that takes a second to answer shows at least
+    that (HAProxy cannot see it answer sooner than it does), a prompt one far less, and each from its first
+    request, since a server added at run time starts with no history."""
+    answer = 'sleep 1; printf "HTTP/1.0 200 OK\\r\\nContent-Length: 5\\r\\n\\r\\nslow\\n"'
+    lab.runtime.add_server(BACKEND, "slow", lab.start_scripted_backend("slow", answer), BACKEND_PORT, check=False)
+    add(lab, "quick")
+    statuses = [_status(lab) for _ in range(6)]
+    assert statuses == [200] * 6, statuses
+    slow, quick = lab.runtime.server(BACKEND, "slow"), lab.runtime.server(BACKEND, "quick")
+    assert slow.requests == quick.requests == 3
+    assert slow.rtime >= 990 and quick.rtime < slow.rtime / 2, (slow.rtime, quick.rtime)
