@@ -22,20 +22,27 @@ def _node_state(project: SwarmProject, node: str) -> str:
     return done.stdout.strip()
 
 
-def test_a_worker_engine_killed_mid_update(project: SwarmProject) -> None:
-    project.write(shop_spec(project))
-    project.run("apply", "--yes")
-    project.write(shop_spec(project, greeting="after-fault"))
+def _apply_until_updating(project: SwarmProject, greeting: str) -> subprocess.Popen[str]:
+    """An apply of a changed web tier in the background, returned once the web service reports "updating"
+    (bounded) or the apply already ended."""
+    project.write(shop_spec(project, greeting=greeting))
     env = {**os.environ, "NO_COLOR": "1", "SHIPSPEC_STATE_DIR": str(project.root / ".state"),
            "SHOP_DB_PASSWORD": "s3cret"}
     apply = subprocess.Popen([SHIPSPEC, "apply", "--yes"], cwd=project.root, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    for _ in range(120):
+        state = project.service("web").get("UpdateStatus", {}).get("State", "")
+        if state == "updating" or apply.poll() is not None:
+            break
+        time.sleep(0.25)
+    return apply
+
+
+def test_a_worker_engine_killed_mid_update(project: SwarmProject) -> None:
+    project.write(shop_spec(project))
+    project.run("apply", "--yes")
+    apply = _apply_until_updating(project, "after-fault")
     try:
-        for _ in range(120):  # bounded: the update has started once the web service reports "updating"
-            state = project.service("web").get("UpdateStatus", {}).get("State", "")
-            if state == "updating" or apply.poll() is not None:
-                break
-            time.sleep(0.25)
         os.kill(project.cluster.dockerd_pid("n3"), signal.SIGKILL)
         out, err = apply.communicate(timeout=DEADLINE_S)  # nothing hangs past the deadline
     finally:
@@ -71,17 +78,8 @@ def test_a_worker_drained_mid_update_and_status_and_plan_say_which_tasks_moved(p
     project.write(shop_spec(project))
     project.run("apply", "--yes")
     assert _running_on(project, "n3"), "spread placement puts a web or api task on n3"
-    project.write(shop_spec(project, greeting="after-drain"))
-    env = {**os.environ, "NO_COLOR": "1", "SHIPSPEC_STATE_DIR": str(project.root / ".state"),
-           "SHOP_DB_PASSWORD": "s3cret"}
-    apply = subprocess.Popen([SHIPSPEC, "apply", "--yes"], cwd=project.root, env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    apply = _apply_until_updating(project, "after-drain")
     try:
-        for _ in range(120):  # bounded: the update has started once the web service reports "updating"
-            state = project.service("web").get("UpdateStatus", {}).get("State", "")
-            if state == "updating" or apply.poll() is not None:
-                break
-            time.sleep(0.25)
         drained = project.cluster.docker("node", "update", "--availability", "drain", "n3")
         assert drained.returncode == 0, drained.stderr
         out, err = apply.communicate(timeout=DEADLINE_S)  # nothing hangs past the deadline
