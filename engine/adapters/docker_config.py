@@ -94,6 +94,8 @@ def host_config(spec: ContainerSpec, file_mounts: tuple[Mount, ...]) -> dict[str
         "CapAdd": list(spec.cap_add),
         "Init": spec.init,
     }
+    if spec.sysctls:
+        body["Sysctls"] = dict(spec.sysctls)
     if spec.network:
         body["NetworkMode"] = spec.network
     return body
@@ -117,6 +119,8 @@ def create_body(spec: ContainerSpec, file_mounts: tuple[Mount, ...] = ()) -> dic
         "WorkingDir": spec.working_dir,
         "User": spec.user,
         "Healthcheck": healthcheck_body(spec.health) if spec.health else None,
+        "StopSignal": spec.stop_signal,
+        "Hostname": spec.hostname,
     }
     body.update({key: value for key, value in optional.items() if value is not None})
     if spec.network:

@@ -12,11 +12,12 @@ from typing import Any
 
 from engine.compose_import.context import Ctx
 from engine.compose_import.units import looks_secret, operator_variable
-from engine.spec.model import ENV_NAME
+from engine.spec.model import DNS_LABEL, ENV_KEY, ENV_NAME, STOP_SIGNAL, SYSCTL
 
 _RESTART = {"no": "no", "always": "always", "unless-stopped": "unless-stopped", "on-failure": "on-failure"}
 _VAR_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)(?:[:?-][^}]*)?\}$|^\$([A-Za-z_][A-Za-z0-9_]*)$")
 _ENV_OK = re.compile(ENV_NAME)
+_ENV_KEY_OK = re.compile(ENV_KEY)
 
 
 def rule_image(ctx: Ctx, name: str, value: Any, out: dict[str, Any]) -> None:
@@ -96,11 +97,16 @@ def rule_environment(ctx: Ctx, name: str, value: Any, out: dict[str, Any]) -> No
             ctx.ok(cpath, _to(ctx, name, "secrets", key.removesuffix("_FILE")),
                    f"shipspec sets {key} itself, to the secret's file /run/secrets/{key.removesuffix('_FILE')}")
             continue
-        if not _ENV_OK.match(key):
-            ctx.drop(cpath, f"{key!r} is not an environment variable name the spec accepts yet")
+        if not _ENV_KEY_OK.fullmatch(key):
+            ctx.drop(cpath, f"{key!r} is not an environment variable name Kubernetes accepts (letters, digits, "
+                     "'_', '.' and '-', not starting with a digit)")
             continue
         raw = ctx.raw(cpath)
         if looks_secret(key, None if val is None else str(val)):
+            if not _ENV_OK.fullmatch(key):
+                ctx.drop(cpath, f"a secret-looking value under {key!r}, which is not a name a secret reference takes "
+                         "(letters, digits and '_'): the value stays out of the spec; add it under secrets by hand")
+                continue
             var = _operator_var(ctx, name, key, raw)
             secrets[key] = {"env": var}
             ctx.ok(cpath, _to(ctx, name, "secrets", key), f"secret-looking value: read from ${var} at apply time")
@@ -185,6 +191,51 @@ def rule_labels(ctx: Ctx, name: str, value: Any, out: dict[str, Any]) -> None:
 def rule_stop_grace(ctx: Ctx, name: str, value: Any, out: dict[str, Any]) -> None:
     out["stop_grace_period"] = str(value)
     ctx.ok(("services", name, "stop_grace_period"), _to(ctx, name, "stop_grace_period"))
+
+
+def rule_stop_signal(ctx: Ctx, name: str, value: Any, out: dict[str, Any]) -> None:
+    text = str(value).upper()
+    signal = text if text.startswith("SIG") else f"SIG{text}"
+    cpath = ("services", name, "stop_signal")
+    if not re.fullmatch(STOP_SIGNAL, signal):
+        ctx.drop(cpath, f"{value!r} is not a signal name the spec accepts (e.g. SIGINT, SIGQUIT)")
+        return
+    out["stop_signal"] = signal
+    ctx.ok(cpath, _to(ctx, name, "stop_signal"), "the Kubernetes target is not rendered with it (STOPSIGNAL in the "
+           "Dockerfile is what Kubernetes sends)")
+
+
+def rule_hostname(ctx: Ctx, name: str, value: Any, out: dict[str, Any]) -> None:
+    cpath = ("services", name, "hostname")
+    text = str(value)
+    if not re.fullmatch(DNS_LABEL, text) or len(text) > 63:
+        ctx.drop(cpath, f"{text!r} is not a host name every target accepts (a lowercase DNS label, as a pod's "
+                 "spec.hostname must be)")
+        return
+    out["hostname"] = text
+    ctx.ok(cpath, _to(ctx, name, "hostname"))
+
+
+def rule_sysctls(ctx: Ctx, name: str, value: Any, out: dict[str, Any]) -> None:
+    items = dict(value) if isinstance(value, dict) else dict(str(v).partition("=")[::2] for v in value)
+    kept: dict[str, str] = {}
+    for key in sorted(items):
+        cpath = ("services", name, "sysctls", key)
+        if not re.fullmatch(SYSCTL, key):
+            ctx.drop(cpath, f"{key!r} is not a namespaced sysctl (net.*, kernel.shm*, kernel.msg*, kernel.sem, "
+                     "fs.mqueue.*): it would change the whole host")
+            continue
+        kept[key] = str(items[key])
+        ctx.ok(cpath, _to(ctx, name, "sysctls", key))
+    if kept:
+        out["sysctls"] = kept
+
+
+def rule_init(ctx: Ctx, name: str, value: Any, out: dict[str, Any]) -> None:
+    cpath = ("services", name, "init")
+    out["init"] = bool(value)
+    ctx.ok(cpath, _to(ctx, name, "init"), "" if value else "Docker's init stays off (images such as s6-overlay "
+           "bring their own)")
 
 
 def _to(ctx: Ctx, name: str, *rest: str) -> tuple[str, ...]:

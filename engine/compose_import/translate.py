@@ -15,7 +15,7 @@ from engine.compose_import import rules_run as run
 from engine.compose_import import rules_storage as storage
 from engine.compose_import.context import Ctx
 from engine.compose_import.units import cpu_quantity, dns_label, memory_quantity
-from engine.spec.security import BASELINE_ADD
+from engine.spec.security import BASELINE_ADD, SAFE_SYSCTLS
 from engine.spec.source import SpecPath, format_path
 
 Rule = Callable[[Ctx, str, Any, dict[str, Any]], None]
@@ -36,6 +36,10 @@ RULES: dict[str, Rule] = {
     "security_opt": run.rule_security_opt,
     "labels": run.rule_labels,
     "stop_grace_period": run.rule_stop_grace,
+    "stop_signal": run.rule_stop_signal,
+    "hostname": run.rule_hostname,
+    "sysctls": run.rule_sysctls,
+    "init": run.rule_init,
     "ports": ports.rule_ports,
     "expose": ports.rule_expose,
     "healthcheck": ports.rule_healthcheck,
@@ -50,15 +54,12 @@ RULES: dict[str, Rule] = {
 DROPPED = {
     "container_name": "shipspec names containers itself: replicas and rollouts run old and new side by side, so one "
     "fixed name cannot work; other services already reach this one by its service name on the app network",
-    "hostname": "the spec has no hostname yet; other services reach it by its service name",
-    "stop_signal": "the spec has no stop_signal yet: Docker sends SIGTERM, then SIGKILL after stop_grace_period",
     "platform": "shipspec builds and pulls for the engine's own platform",
     "runtime": "choosing an OCI runtime (e.g. nvidia) has no spec form",
     "network_mode": "shared network namespaces have no spec form; services talk over the app network",
     "stdin_open": "an interactive stdin has no place in a deployed service",
     "tty": "a terminal has no place in a deployed service",
     "privileged": "the spec never runs privileged containers; add only the capabilities needed (security.cap_add)",
-    "sysctls": "the spec has no sysctls yet",
     "devices": "host devices have no spec form",
     "dns": "the spec keeps Docker's DNS (service names resolve on the app network)",
     "dns_search": "the spec keeps Docker's DNS",
@@ -73,7 +74,6 @@ DROPPED = {
     "pull_policy": "shipspec pulls an image when the engine lacks it",
     "volumes_from": "list the volumes themselves under volumes",
     "profiles": "Compose selected the service by its profiles; the spec has every service it lists",
-    "init": "the spec always runs Docker's init as PID 1",
 }
 
 
@@ -116,8 +116,6 @@ def _service(ctx: Ctx, name: str, svc: dict[str, Any]) -> dict[str, Any]:
             RULES[key](ctx, name, value, out)
         elif key in ("mem_limit", "mem_reservation", "cpus", "scale"):
             _legacy_resource(ctx, name, key, value, out)
-        elif key == "init" and value is True:
-            ctx.ok(cpath, ("services", ctx.names[name]), "the spec always runs Docker's init")
         else:
             ctx.drop(cpath, DROPPED.get(key, f"{key} has no spec form"))
     _defaults(ctx, name, svc, out)
@@ -150,10 +148,11 @@ def _defaults(ctx: Ctx, name: str, svc: dict[str, Any], out: dict[str, Any]) -> 
     security.setdefault("read_only_root", False)
     security.setdefault("cap_drop", [])
     beyond = sorted(set(security.get("cap_add", [])) - BASELINE_ADD)
-    if beyond and "level" not in security:
+    unsafe = sorted(set(out.get("sysctls", {})) - SAFE_SYSCTLS)
+    if (beyond or unsafe) and "level" not in security:
         security["level"] = "privileged"
-        ctx.change(where, f"security.level: privileged, since it adds {', '.join(beyond)}, which the baseline level "
-                   "does not allow")
+        what = f"adds {', '.join(beyond)}" if beyond else f"sets the sysctls {', '.join(unsafe)}"
+        ctx.change(where, f"security.level: privileged, since it {what}, which the baseline level does not allow")
     ctx.change(where, "runs as Compose ran it: " + ", ".join(_loosened(svc)) + "; the spec's hardened defaults "
                "(non-root, read-only root, no capabilities) are the safer choice once the image allows them")
     ctx.change(where, "no-new-privileges is on (Compose: off): setuid binaries such as sudo cannot raise privileges")

@@ -238,4 +238,8 @@ def _bare_spec(valid: ValidSpec, svc: ServiceSpec, name: str, image: str) -> Con
         network=app,
         aliases=(name,),
         stop_timeout_s=C.stop_timeout(svc),
+        init=svc.init,
+        stop_signal=svc.stop_signal,
+        hostname=svc.hostname,
+        sysctls=dict(sorted(svc.sysctls.items())),
     )

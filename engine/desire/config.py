@@ -4,8 +4,9 @@ Two things are compared to decide whether a container is current (Compose keeps 
 
 * the **config hash** (label ``CONFIG_HASH``), sha256 over the canonical JSON of every input that needs a new
   container when it changes: image reference and build digest, command, entrypoint, working dir, env, secret value
-  digests, file content digests, mounts, tmpfs, ports, health check, security settings, init, stop timeout, network
-  aliases and user labels. The summary of the same document (label ``CONFIG``) lets the diff name the field.
+  digests, file content digests, mounts, tmpfs, ports, health check, security settings, init, stop signal and
+  timeout, host name, sysctls, network aliases and user labels. The summary of the same document (label
+  ``CONFIG``) lets the diff name the field.
 * **live values** the engine reports: the image ID the container runs, and the fields ``docker update`` can change
   (cpu, memory, memory reservation, restart policy). These stay out of the hash on purpose: labels are immutable,
   so a hash over them would force a recreate after every in-place update, and comparing live values also catches a
@@ -82,6 +83,10 @@ def config_document(
         "network": spec.network,
         "aliases": list(spec.aliases),
         **({"extra_networks": list(spec.extra_networks)} if spec.extra_networks else {}),
+        # Only when set, so the hash of every container made before these fields existed stays the same.
+        **({"stop_signal": spec.stop_signal} if spec.stop_signal else {}),
+        **({"hostname": spec.hostname} if spec.hostname else {}),
+        **({"sysctls": dict(spec.sysctls)} if spec.sysctls else {}),
         "label": dict(user_labels),
         # Not hashed (see the module docstring): what `docker update` fields were at creation, to tell a change
         # made by hand from a change of the spec.

@@ -106,6 +106,9 @@ class ContainerSpec:
     extra_networks: tuple[str, ...] = ()  # joined after create, without aliases (the proxy's app network)
     stop_timeout_s: int = 10
     init: bool = True  # Docker's init as PID 1: signals reach the app, zombies are reaped
+    stop_signal: str | None = None  # None: the image's STOPSIGNAL, else SIGTERM
+    hostname: str | None = None  # None: Docker's default (the container ID's first 12 digits)
+    sysctls: Mapping[str, str] = field(default_factory=dict)  # namespaced only (validated)
 
 
 PROXY_SERVICE = "shipspec-proxy"  # reserved: user service names may not start with "shipspec-"

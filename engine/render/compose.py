@@ -129,6 +129,12 @@ def _service(
     out["deploy"] = _deploy(svc)
     out["restart"] = svc.restart.value
     out["stop_grace_period"] = svc.stop_grace_period
+    if svc.stop_signal is not None:
+        out["stop_signal"] = svc.stop_signal
+    if svc.hostname is not None:
+        out["hostname"] = svc.hostname
+    if svc.sysctls:
+        out["sysctls"] = {k: esc(svc.sysctls[k]) for k in sorted(svc.sysctls)}
     labels = {**ctx.spec.labels, **svc.labels}
     if labels:
         out["labels"] = {k: esc(labels[k]) for k in sorted(labels)}
@@ -147,7 +153,7 @@ def _security(ctx: RenderContext, svc: ServiceSpec) -> dict[str, Any]:
     sec = resolve(ctx.spec, svc)
     if sec.user is not None:
         out["user"] = sec.user
-    out.update(init=True, read_only=sec.read_only_root)
+    out.update(init=svc.init, read_only=sec.read_only_root)
     if sec.cap_drop:
         out["cap_drop"] = list(sec.cap_drop)
     if sec.cap_add:

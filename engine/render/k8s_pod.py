@@ -51,6 +51,8 @@ def pod_spec(ctx: RenderContext, name: str, svc: ServiceSpec) -> dict[str, Any]:
         security["fsGroup"] = gid if gid is not None else uid  # volumes are group-writable for the service's user
     if sec.level is not SecurityLevel.PRIVILEGED:
         security["seccompProfile"] = {"type": "RuntimeDefault"}
+    if svc.sysctls:
+        security["sysctls"] = [{"name": k, "value": svc.sysctls[k]} for k in sorted(svc.sysctls)]
     spec: dict[str, Any] = {
         "automountServiceAccountToken": False,
         "enableServiceLinks": False,
@@ -58,6 +60,8 @@ def pod_spec(ctx: RenderContext, name: str, svc: ServiceSpec) -> dict[str, Any]:
         "terminationGracePeriodSeconds": seconds(svc.stop_grace_period),
         "containers": [_container(ctx, name, svc)],
     }
+    if svc.hostname is not None:
+        spec["hostname"] = svc.hostname
     volumes = _volumes(name, svc)
     if volumes:
         spec["volumes"] = volumes

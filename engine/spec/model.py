@@ -20,6 +20,8 @@ DURATION = r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$"
 CPU_QUANTITY = r"^([0-9]+(\.[0-9]+)?|\.[0-9]+)m?$"
 MEMORY_QUANTITY = r"^([0-9]+(\.[0-9]+)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+# What both Docker and Kubernetes accept as an env name (Kubernetes' IsEnvVarName): `discovery.type` included.
+ENV_KEY = r"^[-._A-Za-z][-._A-Za-z0-9]*$"
 LABEL_KEY = r"^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$"
 ABSOLUTE_PATH = r"^/"
 RUNTIME_VERSION = r"^[0-9]+(\.[0-9]+){0,2}$"
@@ -34,6 +36,9 @@ PLACEMENT_CONSTRAINT = (
 DOCKER_HOST = r"^(unix|tcp|ssh|npipe)://.+$"
 SPREAD_KEY = r"^(node\.(id|hostname)|(node|engine)\.labels\.[A-Za-z0-9_.-]+)$"
 BUILD_STAGE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+STOP_SIGNAL = r"^SIG[A-Z][A-Z0-9]*(\+[0-9]+)?$"
+# Sysctls a container may set without touching the host (Docker's own allow-list of namespaced ones).
+SYSCTL = r"^(net\.[A-Za-z0-9_.-]+|kernel\.(shm[a-z_]+|msg[a-z_]+|sem)|fs\.mqueue\.[a-z_]+)$"
 HOST_NAME = r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 
 Duration = Annotated[str, Field(pattern=DURATION, examples=["5s"])]
@@ -403,8 +408,9 @@ class ServiceSpec(_Spec):
         "Ports the container listens on.", [{"container": 8000, "host": 8080}], default_factory=list
     )
     replicas: int = _f("How many containers to run.", 3, default=1, ge=0, le=100)
-    env: dict[Annotated[str, Field(pattern=ENV_NAME)], str] = _f(
-        "Plain environment variables. Values are text; write secrets under `secrets`.",
+    env: dict[Annotated[str, Field(pattern=ENV_KEY)], str] = _f(
+        "Plain environment variables. Values are text; write secrets under `secrets`. Names are what Docker and "
+        "Kubernetes accept: letters, digits, '_', '.' and '-', not starting with a digit (`discovery.type`).",
         {"LOG_LEVEL": "info"},
         default_factory=dict,
     )
@@ -444,6 +450,39 @@ class ServiceSpec(_Spec):
     )
     stop_grace_period: str = _f(
         "Time between SIGTERM and SIGKILL when stopping.", "10s", default="10s", pattern=DURATION
+    )
+    stop_signal: str | None = _f(
+        "Signal that asks the process to stop (docker stop, Compose stop_signal), then SIGKILL after "
+        "stop_grace_period; default: the image's STOPSIGNAL, else SIGTERM. Kubernetes sends the image's own "
+        "STOPSIGNAL, so the Kubernetes target is not rendered with another: set STOPSIGNAL in the Dockerfile.",
+        "SIGQUIT",
+        default=None,
+        pattern=STOP_SIGNAL,
+    )
+    init: bool = _f(
+        "Run Docker's init (tini) as PID 1, so signals reach the app and zombies are reaped (Compose init). "
+        "false for images that bring their own init (s6-overlay refuses to run under another). Kubernetes has "
+        "no such init: the image's entrypoint is PID 1 there either way.",
+        False,
+        default=True,
+    )
+    hostname: str | None = _f(
+        "The container's host name (Docker --hostname, Compose hostname, the pod's spec.hostname). Every replica "
+        "gets it; other services reach this one by its service name or network aliases, not by this.",
+        "web1",
+        default=None,
+        pattern=DNS_LABEL,
+        max_length=63,
+    )
+    sysctls: dict[Annotated[str, Field(pattern=SYSCTL)], str] = _f(
+        "Kernel parameters of the container's own namespaces (net.*, kernel.shm*, kernel.msg*, kernel.sem, "
+        "fs.mqueue.*): Docker --sysctl, Compose sysctls, the pod's securityContext.sysctls. Below level "
+        "privileged only the ones Kubernetes calls safe (net.ipv4.ip_unprivileged_port_start, "
+        "net.ipv4.ip_local_port_range, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, "
+        "net.ipv4.tcp_keepalive_*, net.ipv4.tcp_fin_timeout, net.ipv4.ip_local_reserved_ports, "
+        "kernel.shm_rmid_forced); others also need the kubelet's --allowed-unsafe-sysctls.",
+        {"net.ipv4.ip_unprivileged_port_start": "0"},
+        default_factory=dict,
     )
     placement: PlacementSpec = _f(
         "Where the service's tasks run on a Swarm target.",

@@ -28,6 +28,16 @@ _PATTERN_NAMES = {
     model.CPU_QUANTITY: ("must be a CPU quantity", "write cores (0.5, 2) or millicores (500m)"),
     model.MEMORY_QUANTITY: ("must be a memory quantity", "write a number and a unit: 256Mi, 1Gi, 500M"),
     model.ENV_NAME: ("must be an environment variable name", "use letters, digits and '_', not starting with a digit"),
+    model.ENV_KEY: (
+        "must be an environment variable name",
+        "use letters, digits, '_', '.' and '-', not starting with a digit",
+    ),
+    model.STOP_SIGNAL: ("must be a signal name", "e.g. SIGINT, SIGQUIT, SIGUSR1 or SIGRTMIN+3"),
+    model.SYSCTL: (
+        "must be a namespaced sysctl",
+        "only the container's own namespaces can be set: net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.* "
+        "(any other sysctl would change the whole host, and Docker refuses it)",
+    ),
     model.LABEL_KEY: ("must be a label key", "use letters, digits, '-', '_', '.' and '/'"),
     model.ABSOLUTE_PATH: ("must be an absolute path", "start it with /"),
     model.RUNTIME_VERSION: ("must be a version number", 'write major[.minor[.patch]], e.g. "3.12" or "20"'),

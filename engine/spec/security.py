@@ -32,6 +32,13 @@ BASELINE_ADD = frozenset(
     {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP",
      "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
 )
+# Pod Security Standards (baseline and restricted): the sysctls Kubernetes calls safe, isolated per pod.
+SAFE_SYSCTLS = frozenset(
+    {"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
+     "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
+     "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
+     "net.ipv4.tcp_keepalive_probes"}
+)
 _ORDER = {SecurityLevel.PRIVILEGED: 0, SecurityLevel.BASELINE: 1, SecurityLevel.RESTRICTED: 2}
 _DROP = {SecurityLevel.RESTRICTED: ("ALL",), SecurityLevel.BASELINE: ("NET_RAW",), SecurityLevel.PRIVILEGED: ()}
 
@@ -121,6 +128,11 @@ def level_problems(app: AppSpec, source: SourceMap) -> list[Diagnostic]:
             looser = "baseline" if fits else "privileged"
             out.append(source.diagnostic((*where, "cap_add"), f"level {sec.level} does not allow adding "
                                          f"{', '.join(extra)}", f"set security.level: {looser} for this service"))
+        unsafe = sorted(set(svc.sysctls) - SAFE_SYSCTLS) if sec.level is not SecurityLevel.PRIVILEGED else []
+        if unsafe:
+            out.append(source.diagnostic(("services", name, "sysctls", unsafe[0]), f"level {sec.level} allows only "
+                                         f"the sysctls Kubernetes calls safe, not {', '.join(unsafe)}",
+                                         "set security.level: privileged for this service", key=True))
         if sec.level is not SecurityLevel.RESTRICTED:
             continue
         if not sec.no_new_privileges:
@@ -155,9 +167,17 @@ def describe_app(app: AppSpec) -> list[str]:
 
 
 def kubernetes_problems(app: AppSpec, source: SourceMap) -> list[Diagnostic]:
-    """A user given by name cannot become ``runAsUser``: refuse it rather than drop it from the pod."""
+    """What a pod cannot carry, refused rather than dropped: a user given by name cannot become ``runAsUser``, and
+    a stop signal other than the image's has no pod field (``lifecycle.stopSignal`` is alpha)."""
     out: list[Diagnostic] = []
     for name, svc in app.services.items():
+        if svc.stop_signal is not None:
+            out.append(source.diagnostic(
+                ("services", name, "stop_signal"),
+                f"Kubernetes sends the image's own STOPSIGNAL and has no field for another ({svc.stop_signal})",
+                f"write `STOPSIGNAL {svc.stop_signal}` in the image's Dockerfile and remove stop_signal, or render "
+                "--only dockerfile,compose",
+            ))
         user = svc.security.user
         if user is not None and not numeric_user(user):
             out.append(source.diagnostic(

@@ -165,6 +165,9 @@ def container_spec(
         "Args": list(template.command) if template.command is not None else None,
         "Dir": template.working_dir,
         "User": template.user,
+        "StopSignal": template.stop_signal,
+        "Hostname": template.hostname,
+        "Sysctls": dict(template.sysctls) or None,
         "Healthcheck": healthcheck(template.health),
     }
     out.update({k: v for k, v in optional.items() if v is not None})
