@@ -37,8 +37,41 @@ class RollbackStarted:
 
 
 @dataclass(frozen=True)
+class Unrestored:
+    """What a failed release changed that undoing its steps cannot put back: undoing only removes what it created
+    and restarts, renames and re-aliases what still exists."""
+
+    service: str
+    container: str
+    how: str  # "retired" (removed: its replacement was healthy, or stop-first) | "updated in place"
+
+
+@dataclass(frozen=True)
 class RollbackFinished:
+    """The failed release's own steps are undone (``ok``) or not (``detail`` says what is left); ``unrestored``
+    names what undoing could not restore either way."""
+
     ok: bool
+    detail: str = ""
+    unrestored: tuple[Unrestored, ...] = ()
+
+
+@dataclass(frozen=True)
+class RestoreStarted:
+    """The last deployed release is re-applied, pinned to its images, where a failed release left ``unrestored``:
+    forward steps of a new revision, not an undo."""
+
+    revision: int       # the release re-applied
+    as_revision: int    # the new ``rollback`` revision that runs it
+    failed: int         # the release that failed
+    unrestored: tuple[Unrestored, ...]
+    steps: int
+
+
+@dataclass(frozen=True)
+class RestoreFinished:
+    ok: bool
+    revision: int  # the release re-applied
     detail: str = ""
 
 
@@ -82,8 +115,8 @@ class Replanned:
 
 
 Event = (
-    StepStarted | StepDone | StepFailed | RollbackStarted | RollbackFinished | LockRecovered | InterruptedClosed
-    | ReleaseStarting | LockWaiting | Replanned
+    StepStarted | StepDone | StepFailed | RollbackStarted | RollbackFinished | RestoreStarted | RestoreFinished
+    | LockRecovered | InterruptedClosed | ReleaseStarting | LockWaiting | Replanned
 )
 
 

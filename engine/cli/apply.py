@@ -94,8 +94,12 @@ def finish(outcome: DeployOutcome) -> None:
         restored = outcome.restored
         message += (f"; revision {restored.revision} re-applied the previous release: "
                     f"{restored.status.value.replace('_', ' ')}")
-    elif report.rolled_back and report.rollback_ok:
+    elif report.rolled_back and report.rollback_ok and not report.unrestored:
         message += "; its changes were undone"
+    elif report.rolled_back and report.rollback_ok:
+        from engine.cli.progress import unrestored_text
+
+        message += f"; its other changes were undone, not restored: {unrestored_text(report.unrestored)}"
     if report.rollback_problems:
         message += "; rollback left: " + "; ".join(report.rollback_problems)
     raise ApplyError(message)

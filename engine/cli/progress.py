@@ -17,12 +17,23 @@ from engine.events import (
     LockWaiting,
     ReleaseStarting,
     Replanned,
+    RestoreFinished,
+    RestoreStarted,
     RollbackFinished,
     RollbackStarted,
     StepDone,
     StepFailed,
     StepStarted,
+    Unrestored,
 )
+
+
+def unrestored_text(items: tuple[Unrestored, ...]) -> str:
+    """``web-1, web-2 (retired)``: the containers a failed release left, grouped by what happened to them."""
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        groups.setdefault(item.how, []).append(item.container)
+    return "; ".join(f"{', '.join(names)} ({how})" for how, names in groups.items())
 
 
 class ProgressPrinter:
@@ -52,11 +63,21 @@ class ProgressPrinter:
                 self._say("Rolling back: nothing had changed yet.", "yellow")
             case RollbackStarted(steps=count):
                 self._say(f"Rolling back: undoing {count} completed step{'s' if count != 1 else ''}.", "yellow")
-            case RollbackFinished(ok=ok, detail=detail):
-                if ok:
-                    self._say("Rollback finished: the changes made so far are undone.", "yellow")
-                else:
-                    self._say(f"Rollback incomplete: {detail}", "red")
+            case RollbackFinished(ok=True, unrestored=()):
+                self._say("Rollback finished: the changes made so far are undone.", "yellow")
+            case RollbackFinished(ok=True, unrestored=left):
+                self._say(f"Rollback finished except for {unrestored_text(left)}: undoing cannot bring those back.",
+                          "yellow")
+            case RollbackFinished(detail=detail):
+                self._say(f"Rollback incomplete: {detail}", "red")
+            case RestoreStarted(revision=revision, as_revision=new, failed=failed, unrestored=left, steps=count):
+                self._say(f"Re-applying revision {revision}, pinned to its images, where revision {failed} left "
+                          f"{unrestored_text(left)}: {count} step{'s' if count != 1 else ''} as revision {new}.",
+                          "yellow")
+            case RestoreFinished(ok=True, revision=revision, detail=detail):
+                self._say(f"Restored revision {revision}{': ' + detail if detail else ''}.", "yellow")
+            case RestoreFinished(revision=revision, detail=detail):
+                self._say(f"Could not restore revision {revision}: {detail}", "red")
             case LockRecovered(lock_id=lock_id, pid=pid):
                 self._say(f"Recovered lock {lock_id}: its holder (pid {pid} on this host) no longer runs.")
             case InterruptedClosed(revision=revision):

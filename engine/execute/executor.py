@@ -27,6 +27,7 @@ from engine.events import (
     StepDone,
     StepFailed,
     StepStarted,
+    Unrestored,
 )
 from engine.execute import DEFAULT_PARALLELISM
 from engine.execute.dispatch import StepContext, run_step, undo_step
@@ -36,8 +37,10 @@ from engine.plan.steps import (
     DisconnectAlias,
     Pause,
     RemoveContainer,
+    RenameContainer,
     StartContainer,
     Step,
+    UpdateContainer,
     WaitCompleted,
     WaitHealthy,
     describe,
@@ -74,6 +77,8 @@ class ExecutionReport:
     rollback_ok: bool = True
     rollback_problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # What completed steps changed that undoing cannot put back (see ``unrestored``), whether or not it rolled back.
+    unrestored: tuple[Unrestored, ...] = ()
 
 
 class Executor:
@@ -129,6 +134,7 @@ class Executor:
                         sorter.done(step.id)
                     elif report.ok:
                         self._fail(report, seq[step.id], step, error)
+        report.unrestored = unrestored(done_order)
         if not report.ok and self.rollback:
             self._roll_back(report, done_order, seq)
         report.seconds = self.ctx.clock.monotonic() - start
@@ -191,7 +197,29 @@ class Executor:
             except ShipspecError as exc:
                 report.rollback_problems.append(f"could not undo {step.kind} {step_target(step)}: {exc}")
         report.rollback_ok = not report.rollback_problems
-        self.listener.on_event(RollbackFinished(report.rollback_ok, "; ".join(report.rollback_problems)))
+        self.listener.on_event(RollbackFinished(report.rollback_ok, "; ".join(report.rollback_problems),
+                                                report.unrestored))
+
+
+def unrestored(done: list[Step]) -> tuple[Unrestored, ...]:
+    """Containers that existed before the run and that it removed (retired) or ``docker update``-d, in completion
+    order. A container the run created and then removed is its own, not a retirement (followed across renames)."""
+    created: set[str] = set()
+    out: dict[str, Unrestored] = {}
+    for step in done:
+        match step:
+            case CreateContainer(spec=spec):
+                created.add(spec.name)
+            case RenameContainer(container=old, new_name=new) if old in created:
+                created.discard(old)
+                created.add(new)
+            case RemoveContainer(container=name) if name in created:
+                created.discard(name)
+            case RemoveContainer(container=name):
+                out[name] = Unrestored(step.service, name, "retired")
+            case UpdateContainer(container=name) if name not in created:
+                out.setdefault(name, Unrestored(step.service, name, "updated in place"))
+    return tuple(out.values())
 
 
 FAILPOINT_ENV = "SHIPSPEC_FAILPOINT"

@@ -10,7 +10,8 @@ decision carries its causes down to the field, read from the summary label, so t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -88,11 +89,42 @@ RUNNING = "the apply running now"
 SETTLED = "the last apply, which finished"
 
 
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Only these replica slots may change: re-applying the last release where a failed one left what undoing its
+    steps could not put back (replicas it retired or updated in place), and nowhere else."""
+
+    slots: Mapping[str, frozenset[int]]  # service → replica slots
+    cause: str  # why they differ, e.g. "retired by revision 7, which failed" (never "drift": shipspec did it)
+
+
 def diff(desired: DesiredState, observed: ObservedState, *, apply_running: bool = False,
-         settled: bool = False) -> list[ServiceChange]:
+         settled: bool = False, scope: Scope | None = None) -> list[ServiceChange]:
     """Changes for every desired service (sorted), then for every orphaned service (sorted). ``apply_running``:
     another process holds the lock and is at work, so a leftover is its work in progress, not an interruption's.
-    ``settled``: the last apply finished and none is pending, so every container passed its health gate."""
+    ``settled``: the last apply finished and none is pending, so every container passed its health gate.
+    ``scope``: only the changes of its slots."""
+    changes = _diff(desired, observed, apply_running=apply_running, settled=settled)
+    return changes if scope is None else [_within(change, scope) for change in changes]
+
+
+def _within(change: ServiceChange, scope: Scope) -> ServiceChange:
+    slots = scope.slots.get(change.service, frozenset())
+
+    def keep(actions: tuple[ContainerAction, ...]) -> tuple[ContainerAction, ...]:
+        return tuple(a for a in actions if a.container.slot in slots)
+
+    return dataclasses.replace(
+        change,
+        create=tuple(dataclasses.replace(c, cause=scope.cause) for c in change.create if c.slot in slots),
+        replace=tuple(r for r in change.replace if r.slot in slots),
+        update=keep(change.update), start=keep(change.start), rename=keep(change.rename),
+        remove=keep(change.remove), verify=keep(change.verify),
+    )
+
+
+def _diff(desired: DesiredState, observed: ObservedState, *, apply_running: bool,
+          settled: bool) -> list[ServiceChange]:
     origin = RUNNING if apply_running else SETTLED if settled else INTERRUPTED
     by_service: dict[str, list[ObservedContainer]] = {}
     for c in observed.containers:

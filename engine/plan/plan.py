@@ -19,7 +19,7 @@ from engine.desire.types import PROXY_SERVICE, DesiredService, DesiredState
 from engine.errors import PlanError
 from engine.observe.types import ObservedState
 from engine.plan import codec
-from engine.plan.diff import ServiceChange, diff
+from engine.plan.diff import Scope, ServiceChange, diff
 from engine.plan.fingerprint import fingerprint_of, observed_tokens, token_changes
 from engine.plan.graph import link_dependencies, service_order, topological
 from engine.plan.membership import proxy_outage, weave_membership
@@ -70,11 +70,12 @@ class Plan:
 
 
 def make_plan(desired: DesiredState, observed: ObservedState, *, apply_running: bool = False,
-              settled: bool = False) -> Plan:
+              settled: bool = False, scope: Scope | None = None) -> Plan:
     """``apply_running``: another process's apply is at work (its lock is held and alive), so what it left under
     temporary names is named as its work in progress; the steps are the same. ``settled``: the last apply finished
-    and none is pending or running, so a container Docker still calls "starting" has passed its gate already."""
-    changes = diff(desired, observed, apply_running=apply_running, settled=settled)
+    and none is pending or running, so a container Docker still calls "starting" has passed its gate already.
+    ``scope``: change only those replica slots (``diff.Scope``), as when a failed release is repaired."""
+    changes = diff(desired, observed, apply_running=apply_running, settled=settled, scope=scope)
     steps: list[Step] = []
     summaries: list[ResourceChange] = []
     prereq = _objects(desired, observed, steps, summaries)

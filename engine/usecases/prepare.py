@@ -22,6 +22,7 @@ from engine.errors import PlanError
 from engine.observe.read import observe_app
 from engine.observe.types import ObservedState
 from engine.plan.collisions import collisions
+from engine.plan.diff import Scope
 from engine.plan.plan import Plan, make_plan
 from engine.ports import DockerGateway
 from engine.spec.buildcontext import never_sent
@@ -79,11 +80,13 @@ def load(options: Options) -> ValidSpec:
 def prepare(
     valid: ValidSpec, gateway: DockerGateway, options: Options, revision: int,
     *, secrets: Mapping[str, Mapping[str, str]] | None = None, apply_running: bool = False, settled: bool = False,
+    scope: Scope | None = None,
 ) -> Prepared:
     """Observe the engine and plan: desired state (with build digests and secret digests) diffed against it.
     ``secrets`` replaces the digests of the secret values (``status`` passes placeholders and reads none);
     ``apply_running``: another process's apply holds the lock and is at work; ``settled``: the last apply
-    finished and none is pending (both: see ``make_plan``)."""
+    finished and none is pending (both: see ``make_plan``); ``scope`` limits the plan to some replica slots
+    (repairing a failed release)."""
     texts = _dockerfile_texts(valid, options)
     digests = {
         name: _with_build_options(
@@ -106,7 +109,7 @@ def prepare(
     dockerfiles = {
         svc.build.tag: texts[name] for name, svc in desired.services.items() if svc.build is not None
     }
-    plan = make_plan(desired, observed, apply_running=apply_running, settled=settled)
+    plan = make_plan(desired, observed, apply_running=apply_running, settled=settled, scope=scope)
     mark("planned", steps=len(plan.steps))
     return Prepared(valid, desired, observed, plan, dockerfiles, seconds)
 

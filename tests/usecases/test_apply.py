@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.events import ReleaseStarting, RollbackStarted
+from engine.events import ReleaseStarting, RestoreStarted
 from engine.history.model import ReleaseKind, ReleaseStatus
 from engine.observe.types import Health
 from engine.testing import FakeGateway
@@ -67,7 +67,7 @@ def test_a_failed_rollout_is_compensated_then_the_last_release_is_re_applied(tmp
     assert restored is not None and restored.status is ReleaseStatus.DEPLOYED  # layer 2: revision 1 re-applied
     record = world.history.get(APP, "", restored.revision)
     assert (record.kind, record.rollback_of) == (ReleaseKind.ROLLBACK, 1)
-    assert [e.reason for e in world.listener.events if isinstance(e, RollbackStarted)][-1] == "re-applying revision 1"
+    assert [(e.revision, e.failed) for e in world.listener.events if isinstance(e, RestoreStarted)] == [(1, 2)]
     envs = {c.name: world.gateway.created_specs[c.id].env["LOG_LEVEL"]
             for c in world.gateway.containers.values() if c.service == "web"}
     assert envs == {f"{APP}-web-{slot}": "info" for slot in (1, 2, 3)}
