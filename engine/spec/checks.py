@@ -14,6 +14,7 @@ from pathlib import Path
 
 from engine.errors import Diagnostic
 from engine.spec.check_context import Check, CheckContext
+from engine.spec.checks_compose import check_interpolation_and_home
 from engine.spec.checks_limits import LIMIT_CHECKS
 from engine.spec.imageref import image_ref_problem
 from engine.spec.model import AppSpec, Condition, RestartPolicy, Runtime, ServiceSpec, StrategyType, TargetType
@@ -395,4 +396,5 @@ CHECKS: tuple[Check, ...] = (
     check_env_and_secrets,
     check_mounts_and_files,
     check_resources,
+    check_interpolation_and_home,
 )

@@ -57,6 +57,15 @@ _PATTERN_NAMES = {
         "e.g. unix:///var/run/docker.sock, tcp://10.0.0.5:2376 or ssh://deploy@manager-1",
     ),
 }
+# Compose keys a spec deliberately does not take, with why and what to write instead.
+_COMPOSE_ONLY = {
+    "container_name": (
+        "container_name is not supported: replicas and rollouts run old and new containers side by side, and "
+        "each needs a name of its own (shipspec names them <app>-<service>-<n>)",
+        "remove it: other services already reach this one by its service name on the app network, so name the "
+        "service what they call it (the spec has no extra network aliases yet)",
+    ),
+}
 _JSON_TYPES = {
     "string": "text",
     "integer": "a whole number",
@@ -149,6 +158,9 @@ def _describe(error: ValidationError, source: SourceMap) -> Iterator[Diagnostic]
     if keyword == "additionalProperties" and isinstance(value, dict):
         allowed = sorted(schema.get("properties", {}))
         for key in sorted(set(value) - set(allowed)):
+            if len(path) == 2 and path[0] == "services" and key in _COMPOSE_ONLY:
+                yield source.diagnostic((*path, key), *_COMPOSE_ONLY[key], key=True)
+                continue
             yield source.diagnostic((*path, key), "unknown key", _suggest(key, allowed), key=True)
         return
     if keyword == "required":
