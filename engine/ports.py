@@ -239,6 +239,11 @@ class DockerGateway(Protocol):
         """Remove an image reference or ID (gone already is fine)."""
         ...
 
+    def image_tags(self, repository: str) -> list[str]:
+        """Every ``repository:tag`` name the engine has for exactly this repository (release tags are listed and
+        removed with it), sorted; an unknown repository has none."""
+        ...
+
     def proxy_runtime(self, host: str, port: int, timeout_s: float = 5.0) -> ProxyApi:
         """A client for the runtime API of the app's proxy published at ``host:port`` (HAProxy's, for the real
         engine; a recording fake for ``engine.testing.FakeGateway``)."""

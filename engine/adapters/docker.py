@@ -453,6 +453,14 @@ class DockerSdkGateway:
         with _gone_is_fine(f"removing image {image}"):
             self.api().remove_image(image)
 
+    def image_tags(self, repository: str) -> list[str]:
+        """One list call filtered by the repository (the engine's ``reference`` filter), exact names kept only."""
+        images: Callable[..., list[Mapping[str, Any]]] = self.api().images  # untyped in the stubs
+        with _boundary(f"listing the tags of {repository}"):
+            found = images(name=repository)
+        return sorted({tag for image in found for tag in image.get("RepoTags") or ()
+                       if tag.rpartition(":")[0] == repository})
+
     def proxy_runtime(self, host: str, port: int, timeout_s: float = 5.0) -> ProxyApi:
         """HAProxy's runtime API client (imported here: only applies that front a service with the proxy need it)."""
         from engine.proxy.runtime import HaproxyRuntime

@@ -33,6 +33,10 @@ def _stats_doc(s: Stats) -> dict[str, object]:
     }
 
 
+def _tags_text(removed: list[str]) -> str:
+    return f"; removed {len(removed)} release image tag{'s' if len(removed) != 1 else ''}" if removed else ""
+
+
 @click.command()
 @FILE_OPTION
 @ENV_OPTION
@@ -41,7 +45,7 @@ def _stats_doc(s: Stats) -> dict[str, object]:
 @click.option("--stats", is_flag=True, help="Deployment metrics: durations, success and rollback rates.")
 @click.option("--last", type=click.IntRange(1), default=None, help="Only the newest N releases.")
 @click.option("--prune", "keep", type=click.IntRange(1), default=None,
-              help="Delete all but the newest N releases (never the deployed one).")
+              help="Delete all but the newest N releases (never the deployed one) and their release image tags.")
 def history(spec_file: str, env: str | None, state_dir: str | None, fmt: str, stats: bool, last: int | None,
             keep: int | None) -> None:
     """List the app's releases, newest first."""
@@ -51,9 +55,13 @@ def history(spec_file: str, env: str | None, state_dir: str | None, fmt: str, st
     session = open_session(spec_file, env, state_dir)
     store, app, scope = session.history, session.app, session.env
     if keep is not None:
-        removed = prune(store, app, scope, keep)
+        pruned = prune(store, session.gateway, app, scope, keep, session.valid.spec.services)
+        removed, tags = pruned.revisions, pruned.tags
         click.echo(f"Pruned {len(removed)} release{'s' if len(removed) != 1 else ''}"
-                   f"{': ' + ', '.join(map(str, removed)) if removed else ''}.")
+                   f"{': ' + ', '.join(map(str, removed)) if removed else ''}"
+                   f"{_tags_text(tags.removed)}.")
+        for kept in tags.kept:
+            click.echo(f"Kept release image tag {kept}.")
         return
     report = read_history(store, app, scope, last=last, stats=stats)
     if report.stats is not None:

@@ -371,6 +371,10 @@ class FakeGateway:
             del self.images[ref]
 
 
+    def image_tags(self, repository: str) -> list[str]:
+        self._record("image_tags", repository)
+        return sorted(ref for ref in self.images if ref.rpartition(":")[0] == repository)
+
     def proxy_runtime(self, host: str, port: int, timeout_s: float = 5.0) -> FakeProxyRuntime:
         self._record("proxy_runtime", host, port)
         return self.proxy

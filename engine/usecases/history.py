@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine.history.model import ReleaseRecord, Stats
-from engine.ports import HistoryStore
+from engine.ports import DockerGateway, HistoryStore
+from engine.usecases.pinning import TagCleanup, known_services, remove_release_tags
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,18 @@ def history(store: HistoryStore, app: str, env: str, *, last: int | None = None,
     return HistoryReport(tuple(store.releases(app, env, last)), store.stats(app, env, last) if stats else None)
 
 
-def prune(store: HistoryStore, app: str, env: str, keep: int) -> list[int]:
-    """Delete all but the newest ``keep`` releases; never the deployed one nor a pending one."""
-    return store.prune(app, env, keep)
+@dataclass(frozen=True)
+class PruneOutcome:
+    revisions: list[int]  # the releases deleted
+    tags: TagCleanup      # their release image tags (and those of releases deleted before)
+
+
+def prune(store: HistoryStore, gateway: DockerGateway, app: str, env: str, keep: int,
+          services: Iterable[str] = ()) -> PruneOutcome:
+    """Delete all but the newest ``keep`` releases (never the deployed one nor a pending one), then the release
+    image tags of every revision the history no longer holds: a release's tag lives exactly as long as its row,
+    since only ``rollback`` to that release reads it."""
+    names = known_services(store, app, env, services)
+    revisions = store.prune(app, env, keep)
+    remaining = {r.revision for r in store.releases(app, env)}
+    return PruneOutcome(revisions, remove_release_tags(gateway, app, env, names, lambda rev: rev not in remaining))

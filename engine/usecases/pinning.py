@@ -8,17 +8,58 @@ image replaced with that tag and its build dropped: nothing is rebuilt or pulled
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.errors import RollbackError
+from engine.errors import RollbackError, ShipspecError
 from engine.history.model import ReleaseKind, ReleaseRecord, ReleaseStatus
 from engine.ports import DockerGateway, HistoryStore
 from engine.spec.validate import ValidSpec, validate_text
 
 
-def release_tag(app: str, env: str, service: str, revision: int) -> str:
+def release_repository(app: str, env: str, service: str) -> str:
     scope = f"{app}-{env}" if env else app
-    return f"shipspec-release/{scope}-{service}:r{revision}"
+    return f"shipspec-release/{scope}-{service}"
+
+
+def release_tag(app: str, env: str, service: str, revision: int) -> str:
+    return f"{release_repository(app, env, service)}:r{revision}"
+
+
+@dataclass
+class TagCleanup:
+    """What removing release tags did: the tags removed, and the ones the engine kept, with its reason."""
+
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
+def known_services(store: HistoryStore, app: str, env: str, also: Iterable[str] = ()) -> set[str]:
+    """Every service a release of the app recorded an image for (the repositories its tags can live in)."""
+    return {svc for record in store.releases(app, env) for svc in record.image_ids} | set(also)
+
+
+def remove_release_tags(
+    gateway: DockerGateway, app: str, env: str, services: Iterable[str], remove: Callable[[int], bool]
+) -> TagCleanup:
+    """Untag ``shipspec-release/…:r<rev>`` for every revision ``remove`` accepts. Only the name goes: an image that
+    another name or a container still holds stays (the engine refuses to strip a container's image of its last
+    name; that tag is kept and reported)."""
+    done = TagCleanup()
+    for service in sorted(set(services)):
+        repository = release_repository(app, env, service)
+        for tag in gateway.image_tags(repository):
+            version = tag.rpartition(":")[2]
+            if not (version.startswith("r") and version[1:].isdigit() and remove(int(version[1:]))):
+                continue
+            try:
+                gateway.remove_image(tag)
+            except ShipspecError as exc:
+                done.kept.append(f"{tag} ({exc})")
+            else:
+                done.removed.append(tag)
+    return done
 
 
 def tag_release_images(gateway: DockerGateway, app: str, env: str, revision: int, images: dict[str, str]) -> None:

@@ -56,6 +56,19 @@ def remove_labelled(label: str, app_prefix: str | None = None) -> None:
         _docker("volume", "rm", "-f", *volumes)
 
 
+def release_tags(app: str) -> list[str]:
+    """The ``shipspec-release/<app>-…:rN`` tags the engine has for one app (its environments included)."""
+    rows = _docker("images", "--filter", f"reference=shipspec-release/{app}-*", "--format", "{{.Repository}}:{{.Tag}}")
+    return sorted(row for row in rows if row.startswith(f"shipspec-release/{app}-"))
+
+
+def remove_release_tags(app: str) -> None:
+    """Untag the app's release images (the images stay while another name holds them)."""
+    tags = release_tags(app)
+    if tags:
+        _docker("rmi", *tags)
+
+
 @pytest.fixture(scope="session")
 def busybox_image(docker_engine: None) -> Iterator[str]:
     """The local busybox image's ID (built once, reused by tag); also tagged busybox:1.36. Sweeps this session's
@@ -70,6 +83,7 @@ def app_name(docker_engine: None) -> Iterator[str]:
     name = f"t{SESSION}-{next(_counter)}"
     yield name
     remove_labelled(f"{L.APP}={name}")
+    remove_release_tags(name)
 
 
 @pytest.fixture
