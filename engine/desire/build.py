@@ -155,8 +155,9 @@ def _service(
 ) -> DesiredService:
     spec = valid.spec
     svc = spec.services[name]
-    build = _build(valid, name, build_digests, state_dir)
-    image_ref = build.tag if build is not None else svc.image
+    pinned = valid.pinned.get(name)
+    build = None if pinned is not None else _build(valid, name, build_digests, state_dir)
+    image_ref = pinned or (build.tag if build is not None else svc.image)
     assert image_ref is not None, "validated services carry an image or a build"
     image_id = image_ids.get(image_ref)
     user_labels = {**spec.labels, **svc.labels}

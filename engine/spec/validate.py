@@ -7,6 +7,7 @@ validated, so a broken prod overlay fails CI even when nobody deploys prod today
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,9 @@ class ValidSpec:
     path: Path
     env: str | None
     text: str = field(default="", repr=False)  # the YAML that was validated (secret references only, never values)
+    # service → the release image it runs instead of its own (a rollback's pinned spec): the spec stays as it was
+    # written, so a built service keeps what its build decides (its probe, its security level), but is not built
+    pinned: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def base_dir(self) -> Path:

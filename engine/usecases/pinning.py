@@ -8,6 +8,7 @@ image replaced with that tag and its build dropped: nothing is rebuilt or pulled
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,14 +85,16 @@ def choose_target(store: HistoryStore, app: str, env: str, to: int | None) -> Re
 
 
 def pinned_spec(record: ReleaseRecord, spec_file: Path, env: str | None, gateway: DockerGateway) -> ValidSpec:
-    """The release's spec, re-validated beside ``spec_file``, every service pinned to its release image."""
+    """The release's spec, re-validated beside ``spec_file``, every service pinned to its release image. The spec
+    itself is left as written (``ValidSpec.pinned`` names the images): a built service pinned as if it were an
+    ``image:`` one would change its health probe (busybox wget instead of Python's urllib, which its image lacks)
+    and its default security level, so a rollback would recreate it, and fail its own health check."""
     valid = validate_text(record.spec_snapshot, spec_file.resolve(), env,
                           f"revision {record.revision} of {spec_file.name}")
-    services = {}
-    for name, svc in valid.spec.services.items():
+    pinned = {}
+    for name in valid.spec.services:
         tag = release_tag(record.app, record.env, name, record.revision)
         if gateway.image_id(tag) is None:
             raise RollbackError(f"the image service {name} ran in revision {record.revision} is gone ({tag})")
-        services[name] = svc.model_copy(update={"image": tag, "build": None})
-    pinned = valid.spec.model_copy(update={"services": services})
-    return ValidSpec(pinned, valid.source, spec_file.resolve(), env, record.spec_snapshot)
+        pinned[name] = tag
+    return dataclasses.replace(valid, path=spec_file.resolve(), text=record.spec_snapshot, pinned=pinned)

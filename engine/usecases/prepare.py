@@ -149,7 +149,7 @@ def _context(valid: ValidSpec, service: str) -> Path:
 def _dockerfile_texts(valid: ValidSpec, options: Options) -> dict[str, str]:
     """service → the Dockerfile its image is built from: the user's own, or the rendered one without its header
     line (the header names the spec's hash, which must not make every spec edit rebuild every image)."""
-    built = {n: s for n, s in valid.spec.services.items() if s.build is not None}
+    built = {n: s for n, s in valid.spec.services.items() if s.build is not None and n not in valid.pinned}
     if not built:
         return {}
     from engine.render.bundle import Kind, render_bundle  # Jinja is imported only when an image is built
