@@ -1,9 +1,10 @@
 """Which tasks moved to another node, and why: what an operator asks after a node died or was drained.
 
-Swarm keeps a few old tasks per slot (``TaskHistoryRetentionLimit``), so the task that ran a slot before the
-current one is still listed. A slot whose current task runs on another node than the one before it, where that
-node is down, drained or paused, or where the task before failed there, moved because of the node; an ordinary
-rolling update that places a new task elsewhere is no move worth naming. Pure: reads observed tasks and nodes.
+Swarm keeps a few old tasks per slot (``TaskHistoryRetentionLimit``), so the tasks that ran a slot before the
+current one are still listed. A slot whose current task runs on another node than an earlier task of it, where that
+node is now down, drained or paused, or where that task failed, moved because of the node (the newest such task
+names it, even when a rolling update replaced the moved task since); an ordinary rolling update that places a new
+task elsewhere is no move worth naming. Pure: reads observed tasks and nodes.
 """
 
 from __future__ import annotations
@@ -47,11 +48,14 @@ def moved_tasks(observed: SwarmObserved) -> list[Move]:
         current = next((i for i in range(len(ordered) - 1, -1, -1) if ordered[i].desired_state == "running"), None)
         if current is None or current == 0:  # none running, or nothing ran the slot before it
             continue
-        before, now = ordered[current - 1], ordered[current]
-        if before.node_id == now.node_id or not before.node_id or not now.node_id:
-            continue
-        if reason := _why(before, nodes):
-            out.append(Move(names[service_id], slot, _host(before.node_id, nodes), _host(now.node_id, nodes), reason))
+        now = ordered[current]
+        # The newest earlier task of the slot that ran elsewhere on a node that went away: a rolling update after
+        # the move replaces the moved task again, so the task just before the current one can be on a good node.
+        for before in reversed(ordered[:current]):
+            if before.node_id and now.node_id and before.node_id != now.node_id and (reason := _why(before, nodes)):
+                host, to = _host(before.node_id, nodes), _host(now.node_id, nodes)
+                out.append(Move(names[service_id], slot, host, to, reason))
+                break
     return out
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from engine.swarm.moves import instant, moved_tasks
 from engine.swarm.observe import node_from, service_from, task_from
-from engine.swarm.state import SwarmNode, SwarmObserved
+from engine.swarm.state import SwarmNode, SwarmObserved, SwarmObservedService, SwarmTask
 
 DATA = Path(__file__).parent / "data"
 N1, N2, N3 = "rn8wh1vx09xklxke4jvc3jwup", "9b3oe4bv7z83ik0es44gq81vc", "hje92jt8y26j3dmgbhcefoto3"
@@ -37,3 +37,17 @@ def test_tasks_that_left_a_drained_or_down_node_are_named_with_the_reason() -> N
 def test_engine_times_sort_whatever_the_length_of_their_fraction() -> None:
     stamps = ["2026-12-01T23:28:30.26662028Z", "2026-12-01T23:28:30.266567561Z", "2026-12-01T23:28:30.3Z"]
     assert sorted(stamps, key=instant) == [stamps[1], stamps[0], stamps[2]]
+
+
+def test_a_move_stays_named_after_a_rolling_update_replaced_the_moved_task() -> None:
+    nodes = (SwarmNode("a", "n1"), SwarmNode("b", "n2"), SwarmNode("c", "n3", availability="drain"))
+    web = SwarmObservedService("svc", "app-web", 1, {}, 2)
+    tasks = (
+        SwarmTask("t1", "svc", 1, "c", "shutdown", "shutdown", created_at="2026-12-02T10:00:00.1Z"),  # on n3
+        SwarmTask("t2", "svc", 1, "a", "shutdown", "shutdown", created_at="2026-12-02T10:00:05.1Z"),  # moved to n1
+        SwarmTask("t3", "svc", 1, "b", "running", "running", created_at="2026-12-02T10:00:09.1Z"),   # then updated
+        SwarmTask("t4", "svc", 2, "a", "shutdown", "shutdown", created_at="2026-12-02T10:00:00.2Z"),
+        SwarmTask("t5", "svc", 2, "b", "running", "running", created_at="2026-12-02T10:00:08.2Z"),   # plain update
+    )
+    moves = moved_tasks(SwarmObserved("cluster", nodes, {"web": web}, tasks))
+    assert [m.describe() for m in moves] == ["web.1 n3 → n2 (n3 drain)"]
