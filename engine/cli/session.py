@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from engine.usecases.collaborators import Collaborators
 from engine.spec.validate import ValidSpec
 from engine.timeline import mark
+from engine.usecases.history import last_apply_finished
 from engine.usecases.prepare import Options, load, state_dir
 
 
@@ -54,8 +55,7 @@ class Session:
         """The last apply finished (a release is deployed) and none is pending; without a history, unknown: no."""
         if self._history is None and not self.history_path.exists():
             return False
-        store = self.history
-        return not store.pending(self.app, self.env) and store.last_deployed(self.app, self.env) is not None
+        return last_apply_finished(self.history, self.app, self.env)
 
     @property
     def app(self) -> str:

@@ -10,6 +10,7 @@ collides with nothing, and Compose recreates it stop-first either way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from engine.desire.proxy import spec_frontends
@@ -22,7 +23,10 @@ CONFIG_KEY = f"{PROXY_SERVICE}_haproxy"
 CONFIG_FILE = f"compose/{PROXY_SERVICE}/haproxy.cfg"
 
 
-def add_proxy(ctx: RenderContext, doc: dict[str, Any], written: dict[str, str], short_port: Any) -> None:
+ShortPort = Callable[[str, int | None, int, str], str]  # (host IP, host port, container port, protocol) → text
+
+
+def add_proxy(ctx: RenderContext, doc: dict[str, Any], written: dict[str, str], short_port: ShortPort) -> None:
     """Front every replicated service's published TCP ports with the proxy in ``doc`` (in place), its config
     added to ``written``; nothing when the spec turns the proxy off or no replicated service publishes a port.
     ``short_port`` writes a port the way the rest of the file does."""

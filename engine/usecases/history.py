@@ -16,6 +16,12 @@ class HistoryReport:
     stats: Stats | None  # only when asked for
 
 
+def last_apply_finished(store: HistoryStore, app: str, env: str) -> bool:
+    """A release is deployed and none is pending: every container of the app passed its health gate (the plan
+    then waits for no container Docker still calls "starting"; see ``engine.plan.diff``)."""
+    return not store.pending(app, env) and store.last_deployed(app, env) is not None
+
+
 def history(store: HistoryStore, app: str, env: str, *, last: int | None = None, stats: bool = False) -> HistoryReport:
     """The newest ``last`` releases (all by default), with their metrics when ``stats``."""
     return HistoryReport(tuple(store.releases(app, env, last)), store.stats(app, env, last) if stats else None)

@@ -2,8 +2,8 @@
 
 Every deployed release tags the image each service ran as ``shipspec-release/<app>[-<env>]-<service>:r<rev>``, so
 the exact image survives later builds, tag moves and ``docker image prune``. A pinned spec is the release's spec
-snapshot re-validated as if it were beside the current spec (so relative paths resolve as they did), each service's
-image replaced with that tag and its build dropped: nothing is rebuilt or pulled.
+snapshot re-validated as if it were beside the current spec (so relative paths resolve as they did), with each
+service's tag named in ``ValidSpec.pinned``: the desired state runs that image, nothing is rebuilt or pulled.
 """
 
 from __future__ import annotations
@@ -97,4 +97,4 @@ def pinned_spec(record: ReleaseRecord, spec_file: Path, env: str | None, gateway
         if gateway.image_id(tag) is None:
             raise RollbackError(f"the image service {name} ran in revision {record.revision} is gone ({tag})")
         pinned[name] = tag
-    return dataclasses.replace(valid, path=spec_file.resolve(), text=record.spec_snapshot, pinned=pinned)
+    return dataclasses.replace(valid, pinned=pinned)  # validate_text kept the path and the snapshot's text

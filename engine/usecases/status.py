@@ -22,6 +22,7 @@ from engine.observe.types import ObservedContainer, ObservedState
 from engine.plan.plan import make_plan
 from engine.spec.validate import ValidSpec
 from engine.usecases.collaborators import Collaborators
+from engine.usecases.history import last_apply_finished
 from engine.usecases.lock import LockInfo, lock_name, read_lock
 from engine.usecases.prepare import Options, prepare
 
@@ -51,7 +52,7 @@ def status(valid: ValidSpec, c: Collaborators, options: Options) -> StatusReport
     prepared = prepare(valid, c.gateway, options, c.history.next_revision(app, env), secrets=placeholders)
     desired = assume_secrets_unchanged(prepared.desired, prepared.observed)
     pending = tuple(r.revision for r in c.history.pending(app, env))
-    settled = not running and not pending and c.history.last_deployed(app, env) is not None
+    settled = not running and last_apply_finished(c.history, app, env)
     drift = tuple(
         f"{ch.action.symbol} {ch.kind} {ch.name}: {ch.headline}" + "".join(f"; {cause}" for cause in ch.causes)
         for ch in make_plan(desired, prepared.observed, apply_running=running, settled=settled).changes
